@@ -1,0 +1,377 @@
+"""One assessment of one scenario: run the rules, settle precedence, trace every conclusion to its sources.
+
+The result object (Assessment) is what every presentation reads; none of them computes anything.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping
+
+import networkx as nx
+
+from . import __version__
+from .compile import CompiledRuleset, compile_rules, encode_value
+from .conditions import describe, show_value, value_holds
+from .engine import Firing, shared_engine
+from .knowledge import KnowledgeBase, find_knowledge, load_knowledge
+from .model import UNKNOWN, Condition, Rule
+from .rulegraph import overriders, reads_conclusion, settle_order
+from .scenario import LoadedScenario, load_scenario
+
+
+@dataclass(frozen=True)
+class Conclusion:
+    id: str
+    kind: str  # risk | violation | consequence | finding
+    level: str | None
+    area: str | None
+    label: str | None
+    sentence: str
+    rules: tuple[str, ...]  # every rule whose firing supports it, in settle order
+    sources: tuple[dict, ...]  # citations of the provisions and baselines it rests on
+    premises: tuple[str, ...]  # trace node ids of what the supporting firings matched
+    disputed: tuple[dict, ...] = ()  # baselines it rests on whose sources disagree, or that the scenario assumed
+
+    @property
+    def rule(self) -> str:
+        return self.rules[0]
+
+
+@dataclass(frozen=True)
+class Defeat:
+    """A rule that matched but whose conclusion does not stand."""
+
+    rule: str
+    conclusion: str
+    level: str | None
+    by: str  # the overriding rule's id, or "unless"
+    reason: str
+
+
+@dataclass(frozen=True)
+class Undetermined:
+    """A conclusion the scenario's unknown inputs leave open: it would follow if they took these values."""
+
+    rule: str
+    conclusion: str
+    level: str | None
+    unknown: tuple[str, ...]
+    needs: tuple[str, ...]
+    sentence: str
+
+
+@dataclass
+class Assessment:
+    kb: KnowledgeBase
+    loaded: LoadedScenario
+    conclusions: dict[str, Conclusion]
+    firings: list[Firing]
+    defeats: list[Defeat]
+    undetermined: list[Undetermined]
+    graph: nx.DiGraph
+    support: dict[str, list[Firing]] = field(default_factory=dict)
+
+    @property
+    def scenario(self):
+        return self.loaded.scenario
+
+    def by_kind(self, kind: str) -> list[Conclusion]:
+        return [c for c in self.conclusions.values() if c.kind == kind]
+
+    @property
+    def risks(self) -> list[Conclusion]:
+        return [c for c in self.by_kind("risk") if c.area != "overall"]
+
+    @property
+    def overall(self) -> Conclusion | None:
+        return self.conclusions.get("risk.overall")
+
+    def get(self, conclusion_id: str) -> Conclusion | None:
+        return self.conclusions.get(conclusion_id)
+
+    def why(self, conclusion_id: str) -> dict:
+        from .explain import why
+        return why(self, conclusion_id)
+
+    def why_not(self, conclusion_id: str, level: str | None = None) -> dict:
+        from .explain import why_not
+        return why_not(self, conclusion_id, level)
+
+    def what_if(self, conclusion_id: str) -> dict:
+        from .explain import what_if
+        return what_if(self, conclusion_id)
+
+    def to_json(self) -> dict:
+        from .report_json import assessment_json
+        return assessment_json(self)
+
+
+# ---------------------------------------------------------------- the pipeline
+
+
+@lru_cache(maxsize=8)
+def _knowledge_cached(root: str, stamp: tuple) -> KnowledgeBase:
+    return load_knowledge(Path(root))
+
+
+def knowledge_for(root: Path | str | None = None, near: Path | None = None) -> KnowledgeBase:
+    """Load the knowledge base once per process, again only when a file changed."""
+    root = Path(root) if root is not None else find_knowledge(near)
+    stamp = tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in root.rglob("*.yaml")))
+    return _knowledge_cached(str(root.resolve()), stamp)
+
+
+_COMPILED: dict[str, CompiledRuleset] = {}
+
+
+def compiled_for(kb: KnowledgeBase) -> CompiledRuleset:
+    if kb.version not in _COMPILED:
+        _COMPILED[kb.version] = compile_rules(kb.rules, kb.scale)
+    return _COMPILED[kb.version]
+
+
+def assess(scenario: Path | str | Mapping, knowledge: Path | str | KnowledgeBase | None = None) -> Assessment:
+    """Assess a scenario file (or mapping) against the knowledge base; raise InputError on bad input."""
+    if isinstance(knowledge, KnowledgeBase):
+        kb = knowledge
+    else:
+        near = Path(scenario).parent if isinstance(scenario, (str, Path)) else None
+        kb = knowledge_for(knowledge, near)
+    loaded = load_scenario(scenario, kb)
+    return assess_loaded(loaded, kb)
+
+
+def assess_loaded(loaded: LoadedScenario, kb: KnowledgeBase) -> Assessment:
+    compiled = compiled_for(kb)
+    firings = shared_engine().run(compiled, engine_facts(loaded, kb))
+    return _settle(loaded, kb, firings)
+
+
+def engine_facts(loaded: LoadedScenario, kb: KnowledgeBase) -> list[dict]:
+    """The input and baseline facts some rule tests (others would only cost a crossing into C)."""
+    tested = {(c.subject_kind, c.subject) for rule in kb.rules for c in rule.when}
+    facts = [encode_value("in", name, value.value) for name, value in sorted(loaded.inputs.items())
+             if ("input", name) in tested]
+    facts += [encode_value("fact", name, value.value) for name, value in sorted(loaded.baselines.items())
+              if ("fact", name) in tested]
+    return facts
+
+
+def _settle(loaded: LoadedScenario, kb: KnowledgeBase, firings: list[Firing]) -> Assessment:
+    """Decide which firings stand: premises must stand, `unless` must not hold, no standing overrider."""
+    rules = kb.rules_by_id
+    by_rule: dict[str, list[Firing]] = {}
+    for firing in firings:
+        by_rule.setdefault(firing.rule, []).append(firing)
+    standing: dict[str, list[Firing]] = {}  # conclusion fact id -> standing firings
+    standing_rules: set[str] = set()
+    defeats: list[Defeat] = []
+    defeaters = overriders(kb.rules)
+    for rule_id in settle_order(kb.rules):
+        rule = rules[rule_id]
+        for firing in by_rule.get(rule_id, []):
+            if not all(p["id"] in standing for p in firing.premises if p["t"] == "c"):
+                continue  # it rested on a conclusion that was itself defeated
+            if rule.unless and all(_holds(c, loaded, standing, kb) for c in rule.unless):
+                reason = rule.unless_reason or "; ".join(describe(c) for c in rule.unless)
+                defeats.append(Defeat(rule_id, firing.conclusion["cid"], firing.conclusion.get("lv"), "unless",
+                                      f"{rule_id} would conclude {_concluded(firing)}, but its exception holds: {reason}"))
+                continue
+            overrider = next((other.id for other in kb.rules
+                              if other.id in defeaters[rule_id] and other.id in standing_rules), None)
+            if overrider is not None:
+                defeats.append(Defeat(rule_id, firing.conclusion["cid"], firing.conclusion.get("lv"), overrider,
+                                      f"{rule_id} would conclude {_concluded(firing)}; {overrider} overrides it: "
+                                      f"{rules[overrider].title}"))
+                continue
+            standing.setdefault(firing.conclusion["id"], []).append(firing)
+            standing_rules.add(rule_id)
+    defeats = _unique(defeats)
+    graph = _trace(loaded, kb, firings, standing, defeats)
+    conclusions = _conclusions(loaded, kb, standing, graph)
+    return Assessment(kb, loaded, conclusions, firings, defeats, _undetermined(loaded, kb, standing, conclusions),
+                      graph, {fact_id: fs for fact_id, fs in standing.items()})
+
+
+def _unique(defeats: list[Defeat]) -> list[Defeat]:
+    seen, result = set(), []
+    for defeat in defeats:
+        if (defeat.rule, defeat.conclusion, defeat.level) not in seen:
+            seen.add((defeat.rule, defeat.conclusion, defeat.level))
+            result.append(defeat)
+    return result
+
+
+def _concluded(firing: Firing) -> str:
+    level = firing.conclusion.get("lv")
+    return f"{firing.conclusion['cid']} = {level}" if level else firing.conclusion["cid"]
+
+
+def _holds(condition: Condition, loaded: LoadedScenario, standing: dict, kb: KnowledgeBase) -> bool:
+    if condition.subject_kind == "conclusion":
+        levels = [f[0].conclusion.get("lv", True) for f in standing.values()
+                  if reads_conclusion(condition.subject, f[0].conclusion["cid"])]
+        return any(value_holds(condition, level, kb.scale.rank) for level in levels)
+    return value_holds(condition, current_value(condition, loaded))
+
+
+def current_value(condition: Condition, loaded: LoadedScenario) -> Any:
+    if condition.subject_kind == "input":
+        value = loaded.inputs.get(condition.subject)
+        return value.value if value else UNKNOWN
+    value = loaded.baselines.get(condition.subject)
+    return value.value if value else UNKNOWN
+
+
+# ---------------------------------------------------------------- trace
+
+
+def premise_node(fact: dict) -> str:
+    if fact["t"] == "in":
+        return f"input:{fact['n']}"
+    if fact["t"] == "fact":
+        return f"fact:{fact['n']}"
+    return fact["cid"]
+
+
+def _trace(loaded: LoadedScenario, kb: KnowledgeBase, firings: list[Firing], standing: dict,
+           defeats: list[Defeat]) -> nx.DiGraph:
+    """inputs and knowledge facts -> firings -> conclusions; provisions and sources hang off firings."""
+    graph = nx.DiGraph()
+    for name, value in sorted(loaded.inputs.items()):
+        graph.add_node(f"input:{name}", kind="input", name=name, value=value.value, origin=value.origin,
+                       point=value.point, span=str(value.span))
+        for read in value.derived_from:
+            node = f"input:{read}" if read in loaded.inputs else f"fact:{read}"
+            graph.add_edge(node, f"input:{name}", kind="derives")
+    for name, value in sorted(loaded.baselines.items()):
+        graph.add_node(f"fact:{name}", kind="baseline", name=name, value=value.value, kb_value=value.kb_value,
+                       assumed=value.assumed, disputed=value.disputed, source=value.source, span=str(value.span))
+    standing_firings = {f.order for fs in standing.values() for f in fs}
+    defeated = {(d.rule, d.conclusion, d.level): d for d in defeats}
+    rules = kb.rules_by_id
+    for firing in firings:
+        node = f"firing:{firing.rule}#{firing.order}"
+        rule = rules[firing.rule]
+        defeat = defeated.get((firing.rule, firing.conclusion["cid"], firing.conclusion.get("lv")))
+        graph.add_node(node, kind="firing", rule=firing.rule, order=firing.order, span=str(rule.span),
+                       standing=firing.order in standing_firings, defeated_by=defeat.by if defeat else None)
+        for premise in firing.premises:
+            graph.add_edge(premise_node(premise), node, kind="premise")
+        for ref in rule.rests_on:
+            kind = "provision" if ref in kb.provisions else "baseline"
+            if kind == "provision":
+                graph.add_node(f"provision:{ref}", kind="provision", ref=ref)
+                graph.add_edge(f"provision:{ref}", node, kind="rests_on")
+                source = kb.provisions[ref].source
+                graph.add_node(f"source:{source}", kind="source", ref=source)
+                graph.add_edge(f"source:{source}", f"provision:{ref}", kind="cites")
+            else:
+                graph.add_edge(f"fact:{ref}", node, kind="rests_on")
+        if firing.order in standing_firings:
+            graph.add_node(firing.conclusion["cid"], kind="conclusion")
+            graph.add_edge(node, firing.conclusion["cid"], kind="concludes")
+    return graph
+
+
+# ---------------------------------------------------------------- conclusions
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.\-]+)(?::([^{}]*))?\}")
+
+
+def template_values(loaded: LoadedScenario, kb: KnowledgeBase) -> dict[str, Any]:
+    values: dict[str, Any] = {name: value.value for name, value in loaded.inputs.items()}
+    for name, value in loaded.baselines.items():
+        values[name] = value.value
+        alias = kb.baselines[name].alias if name in kb.baselines else None
+        if alias:
+            values[alias] = value.value
+    return values
+
+
+def render(template: str, values: dict[str, Any], extra: dict | None = None) -> str:
+    """Fill `{name}` (or `{name:spec}`) from the scenario's values; numbers get thousands separators."""
+    merged = {**values, **(extra or {})}
+
+    def fill(match: re.Match) -> str:
+        name, spec = match.group(1), match.group(2)
+        if name not in merged:
+            return match.group(0)
+        value = merged[name]
+        if spec:
+            try:
+                return format(value, spec)
+            except (TypeError, ValueError):
+                return show_value(value)
+        return show_value(value)
+
+    return _PLACEHOLDER.sub(fill, template)
+
+
+def _conclusions(loaded: LoadedScenario, kb: KnowledgeBase, standing: dict, graph: nx.DiGraph) -> dict[str, Conclusion]:
+    rules = kb.rules_by_id
+    values = template_values(loaded, kb)
+    grouped: dict[str, list[Firing]] = {}
+    for fact_id, fs in standing.items():
+        grouped.setdefault(fs[0].conclusion["cid"], []).extend(fs)
+    result = {}
+    for cid in sorted(grouped):
+        fs = sorted(grouped[cid], key=lambda f: f.order)
+        levels = sorted({f.conclusion.get("lv") for f in fs if f.conclusion.get("lv")}, key=kb.scale.rank)
+        level = levels[-1] if levels else None  # checker forbids unresolved conflicts; keep the gravest if one slips
+        fs = [f for f in fs if f.conclusion.get("lv") == level] if level else fs
+        rule_ids = tuple(dict.fromkeys(f.rule for f in fs))
+        first = rules[rule_ids[0]]
+        sources, refs = [], []
+        for rule_id in rule_ids:
+            for ref in rules[rule_id].rests_on:
+                if ref not in refs:
+                    refs.append(ref)
+                    citation = kb.citation_of(ref)
+                    if citation:
+                        sources.append(citation)
+        premises = tuple(dict.fromkeys(premise_node(p) for f in fs for p in f.premises))
+        result[cid] = Conclusion(
+            id=cid, kind=first.then.kind, level=level, area=first.then.area_id, label=first.then.label,
+            sentence=render(first.because, values, {"level": level}), rules=rule_ids, sources=tuple(sources),
+            premises=premises, disputed=_disputed(cid, graph))
+    return result
+
+
+def _disputed(cid: str, graph: nx.DiGraph) -> tuple[dict, ...]:
+    found = []
+    for node in sorted(nx.ancestors(graph, cid)):
+        data = graph.nodes[node]
+        if data.get("kind") == "baseline" and (data.get("disputed") or data.get("assumed")):
+            found.append({"baseline": data["name"], "value": data["value"], "kb_value": data["kb_value"],
+                          "assumed": data["assumed"], "source": data["source"]})
+    return tuple(found)
+
+
+def _undetermined(loaded: LoadedScenario, kb: KnowledgeBase, standing: dict,
+                  conclusions: dict[str, Conclusion]) -> list[Undetermined]:
+    """Rules that failed only on unknown inputs: what they would conclude, and what it would take."""
+    result = []
+    fired = {f.rule for fs in standing.values() for f in fs}
+    for rule in kb.rules:
+        if rule.id in fired:
+            continue
+        failing = [c for c in rule.when if not _holds(c, loaded, standing, kb)]
+        if not failing or not all(c.subject_kind == "input" and current_value(c, loaded) == UNKNOWN for c in failing):
+            continue
+        existing = conclusions.get(rule.then.conclusion_id)
+        if existing and existing.level == rule.then.level:
+            continue
+        unknown = tuple(dict.fromkeys(c.subject for c in failing))
+        level = f" = {rule.then.level}" if rule.then.level else ""
+        needs = tuple(describe(c) for c in failing)
+        result.append(Undetermined(rule.id, rule.then.conclusion_id, rule.then.level, unknown, needs,
+                                   f"would conclude {rule.then.conclusion_id}{level} if {' and '.join(needs)} "
+                                   f"({', '.join(unknown)} unknown in this scenario)"))
+    return result
+
+
+VERSION = __version__

@@ -1,0 +1,148 @@
+"""Terminal presentation (rich): reads the assessment's JSON document and explanation data; computes nothing."""
+from __future__ import annotations
+
+import io
+import os
+import sys
+
+from rich.console import Console
+from rich.table import Table
+from rich.tree import Tree
+
+_LEVEL_STYLE = {"low": "green", "medium": "yellow", "high": "red", "critical": "bold white on red"}
+
+
+def console(file=None) -> Console:
+    """Colour on a terminal; plain, fixed-width text otherwise (pipes and tests get stable bytes)."""
+    file = file or sys.stdout
+    tty = hasattr(file, "isatty") and file.isatty() and not os.environ.get("NO_COLOR")
+    return Console(file=file, width=None if tty else 100, force_terminal=tty, color_system="auto" if tty else None,
+                   highlight=False, soft_wrap=False, emoji=False)
+
+
+def _level(level: str | None) -> str:
+    if not level:
+        return "-"
+    style = _LEVEL_STYLE.get(level, "bold")
+    return f"[{style}]{level.upper()}[/]"
+
+
+def _escape(text: str | None) -> str:
+    from rich.markup import escape
+    return escape(text or "")
+
+
+def render_assessment(document: dict, out: Console) -> None:
+    scenario = document["scenario"]
+    overall = document["overall"]
+    out.print(f"[bold]{_escape(scenario['title'])}[/]  ({scenario['id']}, knowledge base {document['knowledge_version']})")
+    if overall:
+        out.print(f"Overall risk: {_level(overall['level'])}  {_escape(overall['because'])}")
+    out.print()
+    for area in document["areas"]:
+        table = Table(title=f"{_escape(area['title'])}: {_level(area['level'])}", title_justify="left",
+                      show_header=False, expand=False, box=None, padding=(0, 2))
+        table.add_column("label", style="bold", no_wrap=True)
+        table.add_column("line", overflow="fold")
+        for line in area["lines"]:
+            table.add_row(_escape(line["label"] or line["kind"]), _escape(line["text"]))
+        if area["because"]:
+            table.add_row("Risk", _escape(area["because"]))
+        out.print(table)
+        out.print()
+    for title, key in (("Violations", "violations"), ("Consequences", "consequences")):
+        items = document[key]
+        if not items:
+            continue
+        out.print(f"[bold]{title}[/] ({len(items)})")
+        for item in items:
+            cites = "; ".join(f"{s['title']}, {s['locator']}" for s in item["sources"][:3])
+            flag = "  [yellow](rests on a disputed value)[/]" if item["rests_on_disputed_value"] else ""
+            out.print(f"  - {item['id']}: {_escape(item['because'])}{flag}")
+            if cites:
+                out.print(f"      [dim]{_escape(cites)}[/]")
+        out.print()
+    if document["undetermined"]:
+        out.print("[bold]Left open by unknown inputs[/]")
+        for item in document["undetermined"]:
+            out.print(f"  - {item['rule']} {_escape(item['sentence'])}")
+        out.print()
+    if document["assumptions"]:
+        out.print("[bold]Assumptions[/] (the scenario's values replace the knowledge base's)")
+        for item in document["assumptions"]:
+            out.print(f"  - {item['baseline']} = {item['value']:,} from {item['source']} "
+                      f"(knowledge base: {item['kb_value']:,})" if isinstance(item["value"], (int, float))
+                      else f"  - {item['baseline']} = {item['value']} from {item['source']}")
+    out.print(f"Why? ppexpert why {scenario['file']} <id>   (ids: risk.<area>, violation.<provision>, ...)")
+
+
+def render_why(tree: dict, out: Console) -> None:
+    if not tree.get("holds", True):
+        out.print(f"[bold]{_escape(tree['text'])}[/]")
+        render_why_not(tree["why_not"], out)
+        return
+    root = Tree(f"[bold]{_escape(tree['text'])}[/]")
+    _conclusion_branch(tree, root)
+    out.print(root)
+
+
+def _conclusion_branch(node: dict, branch: Tree) -> None:
+    for defeat in node.get("defeated", []):
+        branch.add(f"[dim]defeated: {_escape(defeat['reason'])}[/]")
+    for disputed in node.get("disputed", []):
+        what = "assumed by the scenario" if disputed["assumed"] else "sources disagree"
+        branch.add(f"[yellow]rests on {disputed['baseline']} = {disputed['value']} ({what}; "
+                   f"knowledge base: {disputed['kb_value']})[/]")
+    for derivation in node["derivations"]:
+        rule = branch.add(f"because rule {derivation['rule']}: {_escape(derivation['title'])}  [dim]{derivation['at']}[/]")
+        if derivation.get("rationale"):
+            rule.add(f"[dim]threshold: {_escape(derivation['rationale'])}[/]")
+        for premise in derivation["premises"]:
+            _premise_branch(premise, rule)
+        for citation in derivation["rests_on"]:
+            address = f" <{citation['address']}>" if citation.get("address") else ""
+            rule.add(f"cites {_escape(citation['title'])}, {_escape(citation['locator'])}: "
+                     f"{_escape(citation['text'])}{_escape(address)}")
+
+
+def _premise_branch(premise: dict, parent: Tree) -> None:
+    test = f"[dim]({_escape(premise.get('test', ''))})[/] " if premise.get("test") else ""
+    if premise["type"] == "conclusion":
+        branch = parent.add(f"{test}{_escape(premise['text'])}")
+        _conclusion_branch(premise, branch)
+        return
+    branch = parent.add(f"{test}{_escape(premise['text'])}")
+    citation = premise.get("citation")
+    if citation:
+        branch.add(f"source: {_escape(citation['title'])}, {_escape(citation['locator'])}")
+    for child in premise.get("children", []):
+        _premise_branch(child, branch)
+
+
+def render_why_not(result: dict, out: Console) -> None:
+    target = result["id"] + (f" = {result['level']}" if result.get("level") else "")
+    if result["holds"]:
+        out.print(f"{target} holds (level {result['current_level']}); see `ppexpert why`.")
+    else:
+        current = f" (it is {result['current_level']})" if result.get("current_level") else ""
+        out.print(f"[bold]Why not {target}?[/]{current}")
+    for rule in result["rules"]:
+        branch = Tree(f"{_escape(rule['verdict'])}  [dim]{rule['at']}[/]")
+        for test in rule["tests"]:
+            mark = "ok  " if test["holds"] else "FAIL"
+            branch.add(f"{mark} {_escape(test['test'])} (actual: {_escape(test['actual'])})")
+        out.print(branch)
+
+
+def render_what_if(result: dict, out: Console) -> None:
+    out.print(f"[bold]What would change {result['id']}?[/] (now {result['now']})")
+    if not result["changes"]:
+        out.print("  no single input change alters it")
+    for change in result["changes"]:
+        out.print(f"  - {_escape(change['text'])}")
+
+
+def to_text(render, data) -> str:
+    buffer = io.StringIO()
+    render(data, Console(file=buffer, width=100, color_system=None, highlight=False, emoji=False))
+    return buffer.getvalue()

@@ -1,0 +1,49 @@
+"""The rule dependency graph (networkx): which rule reads what another concludes, and who overrides whom."""
+from __future__ import annotations
+
+import networkx as nx
+
+from .model import Rule
+
+
+def reads_conclusion(condition_subject: str, conclusion_id: str) -> bool:
+    """`risk.*` reads every risk but the overall one (which is itself drawn from the others)."""
+    if condition_subject.endswith(".*"):
+        kind = condition_subject[:-2]
+        return conclusion_id.startswith(kind + ".") and conclusion_id != f"{kind}.overall"
+    return condition_subject == conclusion_id
+
+
+def overriders(rules: list[Rule]) -> dict[str, set[str]]:
+    """For each rule, every rule that overrides it, directly or through a chain of exceptions."""
+    graph = nx.DiGraph()
+    graph.add_nodes_from(rule.id for rule in rules)
+    graph.add_edges_from((rule.id, other) for rule in rules for other in rule.overrides)
+    return {rule.id: nx.ancestors(graph, rule.id) for rule in rules}
+
+
+def rule_graph(rules: list[Rule]) -> nx.DiGraph:
+    """Edges run from a rule to the rules that must be settled after it.
+
+    producer -> consumer: the consumer tests a conclusion the producer draws (in `when` or `unless`);
+    overrider -> overridden: an exception is settled before the rule it defeats.
+    """
+    graph = nx.DiGraph()
+    for rule in rules:
+        graph.add_node(rule.id)
+    for consumer in rules:
+        subjects = [c.conclusion for c in consumer.when + consumer.unless if c.conclusion]
+        for producer in rules:
+            if any(reads_conclusion(s, producer.then.conclusion_id) for s in subjects):
+                graph.add_edge(producer.id, consumer.id, kind="reads")
+        for overridden in consumer.overrides:
+            if overridden in graph:
+                graph.add_edge(consumer.id, overridden, kind="overrides")
+    return graph
+
+
+def settle_order(rules: list[Rule]) -> list[str]:
+    """Rule ids in an order where producers and exceptions come first; ties keep the knowledge base's order."""
+    graph = rule_graph(rules)
+    position = {rule.id: index for index, rule in enumerate(rules)}
+    return list(nx.lexicographical_topological_sort(graph, key=lambda rule_id: position[rule_id]))
