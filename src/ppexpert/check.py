@@ -1,32 +1,132 @@
-"""Check the knowledge base as a whole: every reference resolves, precedence is settled, the engine can take it.
+"""Check the knowledge base as a whole: every reference resolves, precedence is settled, every rule can fire,
+the engine can take it. `ppexpert check` also checks scenario and test-case files against it.
 
-Each problem names file:line:col, the YAML path, the rule or fact id, and a hint. All are reported in one pass.
+Each problem names file:line:col, the YAML path, the rule or fact id, and a hint. All are reported in one pass,
+also past files with structural errors (references into a broken file are then not reported as unknown).
 """
 from __future__ import annotations
 
 import itertools
+import json
 import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import networkx as nx
 
-from .compile import LimitError, compile_rules
-from .conditions import is_number
+from .compile import MAX_CONDITIONS, MAX_IDENTICAL_PATTERNS, MAX_RULES, LimitError, compile_rules
+from .conditions import describe, is_number, show_value, value_holds
 from .model import UNKNOWN, Condition, Rule
-from .problems import Problem
+from .problems import InputError, Problem, Span
 from .rulegraph import reads_conclusion, rule_graph
 
+# durable_rules 2.0.28 hangs (more than 512 tests under one node) or fails with error 303 (more than 64
+# threshold tests matched under one node); see ENGINE-NOTES.md. The compiled patterns test `t`, then the
+# subject's name `n`, then its value: the name node's children are the distinct tests on one subject.
+MAX_TESTS_PER_NODE = 512
+MAX_THRESHOLD_TESTS = 64
+_THRESHOLDS = ("at_least", "at_most", "above", "below")
 
-def check_knowledge(kb) -> list[Problem]:
+
+# ---------------------------------------------------------------- the whole project, for `ppexpert check`
+
+
+@dataclass
+class CheckReport:
+    """What `ppexpert check` found: every problem, and the files it read."""
+
+    problems: list[Problem] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity != "error"]
+
+    def summary(self) -> str:
+        errors, warnings = len(self.errors), len(self.warnings)
+        return (f"checked {len(self.files)} file{'s' if len(self.files) != 1 else ''}: "
+                f"{errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}")
+
+    def render(self) -> str:
+        body = [p.render() for p in self.problems]
+        return "\n".join(body + [self.summary()]) + "\n"
+
+    def to_json(self) -> dict:
+        return {"files": self.files, "errors": len(self.errors), "warnings": len(self.warnings),
+                "problems": [p.to_json() for p in self.problems]}
+
+
+def check_project(knowledge: Path | str | None = None, files: list[Path | str] = ()) -> CheckReport:
+    """Check a knowledge folder and, against it, scenario files and test-case files (`cases:` at the top)."""
+    from .knowledge import collect_knowledge, find_knowledge
+    root = Path(knowledge) if knowledge is not None else find_knowledge()
+    kb, problems = collect_knowledge(root)
+    problems += check_knowledge(kb, partial=bool(problems))
+    report = CheckReport(files=sorted(kb.documents) + sorted(_unread(problems, kb)))
+    for path in files:
+        problems += _check_file(kb, Path(path), blocked=bool([p for p in problems if p.severity == "error"]))
+        report.files.append(_shown(path))
+    report.problems = sorted(_unique(problems), key=Problem.sort_key)
+    return report
+
+
+def _unread(problems: list[Problem], kb) -> set[str]:
+    return {p.span.file for p in problems if p.code in ("yaml-syntax", "unreadable-file")} - set(kb.documents)
+
+
+def _shown(path) -> str:
+    from .yamlfile import _display
+    return _display(path)
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    return list(dict.fromkeys(problems))
+
+
+def _check_file(kb, path: Path, blocked: bool) -> list[Problem]:
+    """A scenario or a test-case file, checked against the knowledge base."""
+    from .yamlfile import load_document
+    try:
+        doc = load_document(path)
+    except InputError as error:
+        return error.problems
+    if isinstance(doc.data, dict) and "cases" in doc.data:
+        from .cases import check_case_document
+        return check_case_document(doc, kb, run=False)
+    if blocked:
+        return []  # a scenario is only meaningful against a knowledge base that loads
+    from .scenario import scenario_from_document
+    try:
+        scenario_from_document(doc, kb)
+    except InputError as error:
+        return error.problems
+    return []
+
+
+# ---------------------------------------------------------------- the knowledge base
+
+
+def check_knowledge(kb, partial: bool = False) -> list[Problem]:
+    """Every cross-file problem of a loaded knowledge base. `partial`: some files failed to load."""
     problems: list[Problem] = []
-    problems += _check_sources(kb)
+    problems += _check_facts(kb)
     rule_problems = []
-    for index, rule in enumerate(kb.rules):
+    for rule in kb.rules:
         rule_problems += _check_rule(kb, rule)
     problems += rule_problems
-    if not rule_problems:
-        problems += _check_graph(kb)
-        problems += _check_conflicts(kb)
-        try:
+    problems += _check_graph(kb)
+    problems += _check_conflicts(kb)
+    problems += _check_never_fires(kb)
+    problems += _check_limits(kb)
+    if not partial:
+        problems += _check_unused(kb)
+    if not any(p.severity == "error" for p in problems) and not partial and kb.scale is not None:
+        try:  # the compiler's own guard, in case a limit slipped past the checks above
             compile_rules(kb.rules, kb.scale)
         except LimitError as error:
             problems.append(Problem(kb.rules[0].span if kb.rules else kb.scale.span, ("rules",), str(error),
@@ -35,42 +135,67 @@ def check_knowledge(kb) -> list[Problem]:
     return problems
 
 
-def _p(obj, path: tuple, message: str, hint: str, code: str, subject: str = "", severity: str = "error") -> Problem:
-    return Problem(obj.span, path, message, hint, severity, subject, code)
+def _at(kb, obj, rel: tuple = ()) -> Span:
+    doc = kb.documents.get(obj.span.file)
+    return doc.span(obj.yaml_path + tuple(rel)) if doc is not None and obj.yaml_path else obj.span
 
 
-def _check_sources(kb) -> list[Problem]:
+def _p(kb, obj, rel: tuple, message: str, hint: str, code: str, subject: str = "",
+       severity: str = "error") -> Problem:
+    """A problem at the node `rel` below the YAML node `obj` was read from."""
+    return Problem(_at(kb, obj, rel), obj.yaml_path + tuple(rel), message, hint, severity, subject, code)
+
+
+def _uncertain(kb, kind: str, name: str) -> bool:
+    """Whether `name` may exist in a file that could not be read or an entry that failed validation."""
+    return name in kb.failed_ids or kind in kb.unreadable
+
+
+def _unknown_source(kb, obj, rel: tuple, source: str, subject: str) -> list[Problem]:
+    if source in kb.sources or _uncertain(kb, "sources", source):
+        return []
+    return [_p(kb, obj, rel, f"unknown source '{source}'",
+               f"add it to knowledge/sources.yaml or fix the id; {_suggest(source, list(kb.sources))}",
+               "unknown-source", subject)]
+
+
+def _check_facts(kb) -> list[Problem]:
     problems = []
     for provision in kb.provisions.values():
-        if provision.source not in kb.sources:
-            problems.append(_p(provision, (provision.id, "source"), f"unknown source '{provision.source}'",
-                               "add it to knowledge/sources.yaml or fix the id", "unknown-source", provision.id))
+        problems += _unknown_source(kb, provision, ("source",), provision.source, provision.id)
     for baseline in kb.baselines.values():
         for index, value in enumerate(baseline.values):
-            if value.source not in kb.sources:
-                problems.append(_p(value, (baseline.id, "values", index, "source"), f"unknown source '{value.source}'",
-                                   "add it to knowledge/sources.yaml or fix the id", "unknown-source", baseline.id))
+            problems += _unknown_source(kb, value, ("source",), value.source, baseline.id)
         if baseline.values and baseline.values[0].value != baseline.value:
-            problems.append(_p(baseline, (baseline.id, "values", 0), "the first source's value differs from `value`",
+            problems.append(_p(kb, baseline, ("values", 0), "the first source's value differs from `value`",
                                "list first the source whose value the knowledge base uses", "bad-shape", baseline.id))
         if baseline.disputed and not baseline.chosen_because:
-            problems.append(_p(baseline, (baseline.id,), "sources disagree but `chosen_because` is missing",
+            problems.append(_p(kb, baseline, (), "sources disagree but `chosen_because` is missing",
                                "say why the knowledge base uses this value", "missing-key", baseline.id))
     for claim in kb.claims.values():
-        if claim.source not in kb.sources:
-            problems.append(_p(claim, (claim.id, "source"), f"unknown source '{claim.source}'",
-                               "add it to knowledge/sources.yaml", "unknown-source", claim.id))
-        for index, citation in enumerate(claim.record_sources):
-            if citation.source not in kb.sources:
-                problems.append(_p(citation, (claim.id, "record_sources", index), f"unknown source '{citation.source}'",
-                                   "add it to knowledge/sources.yaml", "unknown-source", claim.id))
+        problems += _unknown_source(kb, claim, ("source",), claim.source, claim.id)
+        for citation in claim.record_sources:
+            problems += _unknown_source(kb, citation, ("source",), citation.source, claim.id)
+        for index, ref in enumerate(claim.about):
+            if not _exists(kb, ref, ("provisions", "baselines", "parameters")):
+                problems.append(_p(kb, claim, ("about", index), f"claim {claim.id} is about unknown '{ref}'",
+                                   _suggest(ref, [*kb.provisions, *kb.baselines, *kb.parameters]),
+                                   "unknown-reference", claim.id))
     from .derive import DERIVATIONS
     for parameter in kb.parameters.values():
         if parameter.derived and parameter.id not in DERIVATIONS:
-            problems.append(_p(parameter, (parameter.id, "derived"), f"no derivation is defined for '{parameter.id}'",
+            problems.append(_p(kb, parameter, ("derived",), f"no derivation is defined for '{parameter.id}'",
                                f"derivations exist for: {', '.join(sorted(DERIVATIONS))}", "unknown-parameter",
                                parameter.id))
+    for area in kb.areas.values():
+        if area.dial is not None and not _exists(kb, area.dial, ("parameters",)):
+            problems.append(_p(kb, area, ("dial",), f"area {area.id} has unknown dial parameter '{area.dial}'",
+                               _suggest(area.dial, list(kb.parameters)), "unknown-reference", area.id))
     return problems
+
+
+def _exists(kb, ref: str, kinds: tuple) -> bool:
+    return any(ref in getattr(kb, kind) or _uncertain(kb, kind, ref) for kind in kinds)
 
 
 def _conclusion_ids(kb) -> set[str]:
@@ -81,42 +206,51 @@ def _check_rule(kb, rule: Rule) -> list[Problem]:
     problems = []
     subject = rule.id
     for index, ref in enumerate(rule.rests_on):
-        if ref not in kb.provisions and ref not in kb.baselines:
-            problems.append(_p(rule, ("rests_on", index), f"rule {rule.id} rests on unknown provision or baseline '{ref}'",
-                               _suggest(ref, list(kb.provisions) + list(kb.baselines)), "unknown-reference", subject))
+        if not _exists(kb, ref, ("provisions", "baselines")):
+            problems.append(_p(kb, rule, ("rests_on", index), f"rule {rule.id} rests on unknown provision or "
+                               f"baseline '{ref}'", _suggest(ref, [*kb.provisions, *kb.baselines]),
+                               "unknown-reference", subject))
     if not rule.rests_on:
-        problems.append(_p(rule, ("rests_on",), f"rule {rule.id} cites nothing", "name the provisions or baselines "
+        problems.append(_p(kb, rule, ("id",), f"rule {rule.id} cites nothing", "name the provisions or baselines "
                            "it rests on under `rests_on:`", "uncited-rule", subject))
     then = rule.then
-    if then.kind == "violation" and then.violation not in kb.provisions:
-        problems.append(_p(then, ("then", "violation"), f"unknown provision '{then.violation}'",
+    if then.kind == "violation" and not _exists(kb, then.violation, ("provisions",)):
+        problems.append(_p(kb, then, ("violation",), f"unknown provision '{then.violation}'",
                            _suggest(then.violation, list(kb.provisions)), "unknown-reference", subject))
     if then.kind == "violation" and then.violation not in rule.rests_on:
-        problems.append(_p(then, ("then", "violation"), f"rule {rule.id} concludes a violation of {then.violation} "
+        problems.append(_p(kb, then, ("violation",), f"rule {rule.id} concludes a violation of {then.violation} "
                            "without resting on it", "add it to `rests_on`", "uncited-rule", subject))
     area = then.area_id
-    if area is not None and area not in kb.areas:
-        problems.append(_p(then, ("then", "risk" if then.risk else "area"), f"unknown area '{area}'",
+    if area is not None and not _exists(kb, area, ("areas",)):
+        problems.append(_p(kb, then, ("risk" if then.risk else "area",), f"unknown area '{area}'",
                            f"areas: {', '.join(kb.areas)}", "unknown-reference", subject))
-    if then.level is not None and then.level not in kb.scale.names:
-        problems.append(_p(then, ("then", "level"), f"unknown level '{then.level}'",
+    if then.level is not None and kb.scale is not None and then.level not in kb.scale.names:
+        problems.append(_p(kb, then, ("level",), f"unknown level '{then.level}'",
                            f"levels, least to most severe: {', '.join(kb.scale.names)}", "bad-word", subject))
     for section in ("when", "unless"):
-        for index, condition in enumerate(getattr(rule, section)):
-            problems += _check_condition(kb, rule, condition, (section, index))
+        for condition in getattr(rule, section):
+            problems += _check_condition(kb, rule, condition)
+    if rule.unless_reason and not rule.unless:
+        problems.append(_p(kb, rule, ("unless_reason",), f"rule {rule.id} gives an `unless_reason` but no `unless`",
+                           "add the exception's conditions under `unless:`, or remove the reason",
+                           "bad-shape", subject))
     for index, other in enumerate(rule.overrides):
         if other not in kb.rules_by_id:
-            problems.append(_p(rule, ("overrides", index), f"rule {rule.id} overrides unknown rule {other}",
-                               _suggest(other, list(kb.rules_by_id)), "dangling-override", subject))
+            if not _uncertain(kb, "rules", other):
+                problems.append(_p(kb, rule, ("overrides", index), f"rule {rule.id} overrides unknown rule {other}",
+                                   _suggest(other, list(kb.rules_by_id)), "dangling-override", subject))
         elif kb.rules_by_id[other].then.conclusion_id != then.conclusion_id:
-            problems.append(_p(rule, ("overrides", index), f"rule {rule.id} overrides {other}, which concludes "
+            problems.append(_p(kb, rule, ("overrides", index), f"rule {rule.id} overrides {other}, which concludes "
                                f"{kb.rules_by_id[other].then.conclusion_id}, not {then.conclusion_id}",
                                "an exception must conclude the same thing as the rule it overrides",
                                "dangling-override", subject))
+        elif other == rule.id:
+            problems.append(_p(kb, rule, ("overrides", index), f"rule {rule.id} overrides itself",
+                               "remove it from `overrides`", "dangling-override", subject))
     known = _template_names(kb) | {"level"}
     for name in re.findall(r"\{([A-Za-z0-9_.\-]+)(?::[^{}]*)?\}", rule.because):
-        if name not in known:
-            problems.append(_p(rule, ("because",), f"the sentence uses unknown value '{{{name}}}'",
+        if name not in known and not _uncertain(kb, "parameters", name) and not _uncertain(kb, "baselines", name):
+            problems.append(_p(kb, rule, ("because",), f"the sentence uses unknown value '{{{name}}}'",
                                _suggest(name, sorted(known)), "unknown-reference", subject))
     return problems
 
@@ -127,34 +261,37 @@ def _template_names(kb) -> set[str]:
     return names
 
 
-def _check_condition(kb, rule: Rule, condition: Condition, path: tuple) -> list[Problem]:
+def _check_condition(kb, rule: Rule, condition: Condition) -> list[Problem]:
     subject, op, operand = condition.subject, condition.op, condition.operand
     problems = []
 
-    def bad(message: str, hint: str, code: str = "bad-condition") -> None:
-        problems.append(_p(condition, path + (condition.subject_kind,), message, hint, code, rule.id))
+    def bad(message: str, hint: str, code: str = "bad-condition", at: str | None = None) -> None:
+        problems.append(_p(kb, condition, (at or condition.subject_kind,), message, hint, code, rule.id))
 
     if condition.subject_kind == "conclusion":
         ids = _conclusion_ids(kb)
         matching = [c for c in ids if reads_conclusion(subject, c)]
         if not matching:
-            bad(f"no rule concludes '{subject}'", _suggest(subject, sorted(ids)), "unknown-reference")
-        elif op != "present":
+            if not ("rules" in kb.unreadable or any(reads_conclusion(subject, i) for i in kb.failed_ids)):
+                bad(f"no rule concludes '{subject}'", _suggest(subject, sorted(ids)), "unknown-reference")
+        elif op != "present" and kb.scale is not None:
             values = operand if isinstance(operand, list) else [operand]
             if any(v not in kb.scale.names for v in values):
-                bad(f"'{operand}' is not a level", f"levels: {', '.join(kb.scale.names)}", "bad-word")
+                bad(f"'{show_value(operand)}' is not a level", f"levels: {', '.join(kb.scale.names)}", "bad-word", op)
         return problems
     if condition.subject_kind == "fact":
         baseline = kb.baselines.get(subject)
         if baseline is None:
-            bad(f"unknown baseline '{subject}'", _suggest(subject, list(kb.baselines)), "unknown-reference")
+            if not _uncertain(kb, "baselines", subject):
+                bad(f"unknown baseline '{subject}'", _suggest(subject, list(kb.baselines)), "unknown-reference")
             return problems
         kind = "number" if is_number(baseline.value) else "boolean" if isinstance(baseline.value, bool) else "word"
         choices = None
     else:
         parameter = kb.parameters.get(subject)
         if parameter is None:
-            bad(f"unknown parameter '{subject}'", _suggest(subject, list(kb.parameters)), "unknown-reference")
+            if not _uncertain(kb, "parameters", subject):
+                bad(f"unknown parameter '{subject}'", _suggest(subject, list(kb.parameters)), "unknown-reference")
             return problems
         if parameter.type == "record":
             bad(f"'{subject}' is a record; test its derived values instead",
@@ -166,17 +303,21 @@ def _check_condition(kb, rule: Rule, condition: Condition, path: tuple) -> list[
     for value in values:
         if value == UNKNOWN or value is None:
             continue
-        if op in ("at_least", "at_most", "above", "below") or kind == "number":
+        if op in _THRESHOLDS or kind == "number":
             if not is_number(value):
                 bad(f"{subject} is a number; {value!r} is not", "compare with a number, e.g. `at_least: 10`",
-                    "wrong-type")
+                    "wrong-type", op)
         elif kind == "boolean" and not isinstance(value, bool):
-            bad(f"{subject} is true or false; {value!r} is not", "write `is: true` or `is: false`", "wrong-type")
+            bad(f"{subject} is true or false; {value!r} is not", "write `is: true` or `is: false`", "wrong-type", op)
         elif kind == "word" and choices and value not in choices:
-            bad(f"'{value}' is not an allowed value of {subject}", f"allowed: {', '.join(choices)}, unknown", "bad-word")
-    if kind != "number" and op in ("at_least", "at_most", "above", "below"):
-        bad(f"{subject} is not a number; `{op}` needs one", "use `is` or `in`", "wrong-type")
+            bad(f"'{value}' is not an allowed value of {subject}", f"allowed: {', '.join(choices)}, unknown",
+                "bad-word", op)
+    if kind != "number" and op in _THRESHOLDS:
+        bad(f"{subject} is not a number; `{op}` needs one", "use `is` or `in`", "wrong-type", op)
     return problems
+
+
+# ---------------------------------------------------------------- the rule graph
 
 
 def _check_graph(kb) -> list[Problem]:
@@ -185,7 +326,7 @@ def _check_graph(kb) -> list[Problem]:
     rules = kb.rules_by_id
     for cycle in sorted(nx.simple_cycles(graph), key=sorted)[:20]:
         first = rules[sorted(cycle)[0]]
-        problems.append(_p(first, (), "rules depend on each other in a cycle: " + " -> ".join(cycle + cycle[:1]),
+        problems.append(_p(kb, first, ("id",), "rules depend on each other in a cycle: " + " -> ".join(cycle + cycle[:1]),
                            "break the cycle: a rule may not depend, through conclusions or overrides, on itself",
                            "cycle", first.id))
     return problems
@@ -194,7 +335,6 @@ def _check_graph(kb) -> list[Problem]:
 def _check_conflicts(kb) -> list[Problem]:
     """Two rules that may both conclude different levels for one risk need precedence between them."""
     problems = []
-    graph = rule_graph(kb.rules)
     overrides = nx.DiGraph([(r.id, o) for r in kb.rules for o in r.overrides])
     by_conclusion: dict[str, list[Rule]] = {}
     for rule in kb.rules:
@@ -207,11 +347,10 @@ def _check_conflicts(kb) -> list[Problem]:
             if a.id in overrides and b.id in overrides and (
                     nx.has_path(overrides, a.id, b.id) or nx.has_path(overrides, b.id, a.id)):
                 continue
-            problems.append(_p(b, ("then",), f"rules {a.id} ({a.span}) and {b.id} ({b.span}) may both apply and "
+            problems.append(_p(kb, b, ("then",), f"rules {a.id} ({a.span}) and {b.id} ({b.span}) may both apply and "
                                f"conclude {conclusion_id} = {a.then.level} and = {b.then.level}, with no precedence",
-                               f"add `overrides: [{a.id}]` to {b.id} (or the reverse), or make their conditions exclusive",
-                               "conflict", b.id))
-    del graph
+                               f"add `overrides: [{a.id}]` to {b.id} (or the reverse), or make their conditions "
+                               "exclusive", "conflict", b.id))
     return problems
 
 
@@ -267,6 +406,204 @@ def _empty(a: tuple, b: tuple) -> bool:
     high = min(a[2], b[2])
     high_closed = all(i[3] for i in (a, b) if i[2] == high)
     return low > high or (low == high and not (low_closed and high_closed))
+
+
+# ---------------------------------------------------------------- rules that can never fire
+
+
+def _check_never_fires(kb) -> list[Problem]:
+    """Rules whose conditions no scenario can meet, given the parameters' declared domains and what the
+    other rules can conclude (a rule that reads only conclusions of dead rules is dead too)."""
+    dead: dict[str, tuple[Condition, str]] = {}
+    changed = True
+    while changed:
+        changed = False
+        for rule in kb.rules:
+            if rule.id in dead:
+                continue
+            found = _why_never(kb, rule, dead)
+            if found is not None:
+                dead[rule.id] = found
+                changed = True
+    problems = []
+    for rule in kb.rules:
+        if rule.id in dead:
+            condition, reason = dead[rule.id]
+            problems.append(_p(kb, condition, (condition.op if condition.op != "present" else "conclusion",),
+                               f"rule {rule.id} can never fire: {reason}",
+                               "change the condition, or the parameter's min/max/choices in parameters.yaml, or "
+                               "remove the rule", "never-fires", rule.id))
+    return problems
+
+
+def _why_never(kb, rule: Rule, dead: dict) -> tuple[Condition, str] | None:
+    for condition in rule.when:
+        reason = _impossible(kb, condition, dead)
+        if reason:
+            return condition, reason
+    for a, b in itertools.combinations(rule.when, 2):
+        if a.subject_kind == b.subject_kind == "input" and a.subject == b.subject and _never_both(a, b):
+            return b, f"'{describe(a)}' and '{describe(b)}' cannot both hold"
+    return None
+
+
+def _impossible(kb, condition: Condition, dead: dict) -> str | None:
+    """Why no scenario can meet this one condition, or None."""
+    if condition.subject_kind == "conclusion":
+        producers = [r for r in kb.rules if reads_conclusion(condition.subject, r.then.conclusion_id)]
+        if not producers or kb.scale is None:
+            return None  # reported as an unknown reference
+        live = [r for r in producers if r.id not in dead]
+        if not live:
+            return (f"it needs {condition.subject}, which only {', '.join(r.id for r in producers)} "
+                    f"conclude{'s' if len(producers) == 1 else ''}, and {'it' if len(producers) == 1 else 'they'} "
+                    "can never fire")
+        if condition.op == "present":
+            return None
+        names = kb.scale.names
+        levels = {r.then.level for r in live if r.then.level in names}
+        operand = condition.operand
+        if any(v not in names for v in (operand if isinstance(operand, list) else [operand])):
+            return None  # reported as a bad word
+        if levels and not any(value_holds(condition, level, kb.scale.rank) for level in levels):
+            return (f"'{describe(condition)}' never holds: the rules concluding {condition.subject} give only "
+                    f"{', '.join(sorted(levels, key=kb.scale.rank))}")
+        return None
+    if condition.subject_kind != "input":
+        return None
+    parameter = kb.parameters.get(condition.subject)
+    if parameter is None or parameter.type == "record":
+        return None
+    op, operand = condition.op, condition.operand
+    values = operand if isinstance(operand, list) else [operand]
+    if op in ("is", "in"):
+        if all(_outside(parameter, v) for v in values):
+            return f"'{describe(condition)}' never holds: {_domain(parameter)}"
+        return None
+    if op in ("is_not", "not_in") and parameter.type in ("choice", "boolean"):
+        possible = parameter.choices if parameter.type == "choice" else [True, False]
+        if all(any(_same_value(p, v) for v in values) for p in possible):
+            return f"'{describe(condition)}' never holds: {_domain(parameter)}"
+        return None
+    if op in _THRESHOLDS and is_number(operand) and parameter.type in ("number", "integer"):
+        low, high = parameter.min, parameter.max
+        never = {"at_least": high is not None and operand > high, "above": high is not None and operand >= high,
+                 "at_most": low is not None and operand < low, "below": low is not None and operand <= low}[op]
+        if never:
+            return f"'{describe(condition)}' never holds: {_domain(parameter)}"
+    return None
+
+
+def _same_value(a, b) -> bool:
+    return type(a) is type(b) and a == b
+
+
+def _outside(parameter, value) -> bool:
+    if value == UNKNOWN:
+        return False
+    if value is None:
+        return not parameter.nullable
+    if parameter.type in ("number", "integer"):
+        if not is_number(value):
+            return False  # reported as a wrong type
+        return (parameter.min is not None and value < parameter.min) or \
+            (parameter.max is not None and value > parameter.max)
+    return False  # words outside `choices` are reported as bad words
+
+
+def _domain(parameter) -> str:
+    from .scenario import describe_domain
+    return f"{parameter.id} takes {describe_domain(parameter).removeprefix('expected ')}"
+
+
+# ---------------------------------------------------------------- facts nothing uses (warnings)
+
+
+def _check_unused(kb) -> list[Problem]:
+    from .derive import DERIVATIONS
+    used: set[str] = set()
+    for rule in kb.rules:
+        used.update(rule.rests_on)
+        if rule.then.violation:
+            used.add(rule.then.violation)
+        used.update(c.subject for c in rule.when + rule.unless if c.subject_kind != "conclusion")
+        used.update(re.findall(r"\{([A-Za-z0-9_.\-]+)(?::[^{}]*)?\}", rule.because))
+    for claim in kb.claims.values():
+        used.update(claim.about)
+    aliases = {b.alias: b.id for b in kb.baselines.values() if b.alias}
+    used |= {aliases[name] for name in list(used) if name in aliases}
+    for name, (reads, _compute) in DERIVATIONS.items():
+        if name in used:
+            used.update(reads)
+    problems = []
+    hint = "cite it in a rule's `rests_on` or test it in a `when`; or remove it"
+    for provision in kb.provisions.values():
+        if provision.id not in used:
+            problems.append(_p(kb, provision, (), f"provision {provision.id} is not used by any rule", hint,
+                               "unused-fact", provision.id, "warning"))
+    for baseline in kb.baselines.values():
+        if baseline.id not in used:
+            problems.append(_p(kb, baseline, (), f"baseline {baseline.id} is not used by any rule", hint,
+                               "unused-fact", baseline.id, "warning"))
+    for parameter in kb.parameters.values():
+        if parameter.id not in used:
+            problems.append(_p(kb, parameter, (), f"parameter {parameter.id} is not read by any rule",
+                               "test it in a rule's `when` or `unless`, or remove it", "unused-fact", parameter.id,
+                               "warning"))
+    return problems
+
+
+# ---------------------------------------------------------------- engine limits
+
+
+def _check_limits(kb) -> list[Problem]:
+    """durable_rules' limits (ENGINE-NOTES.md), reported at the rule that crosses them, before the engine hangs."""
+    problems = []
+    hint = "durable_rules hangs or crashes past this limit (see ENGINE-NOTES.md)"
+    if len(kb.rules) + 1 > MAX_RULES:  # the compiler adds one rule of its own
+        rule = kb.rules[MAX_RULES - 1]
+        problems.append(_p(kb, rule, ("id",), f"{len(kb.rules)} rules exceed durable_rules' limit of "
+                           f"{MAX_RULES - 1} per ruleset", f"{hint}; split the knowledge base or merge rules",
+                           "engine-limit", rule.id))
+    patterns: dict[str, list[Rule]] = defaultdict(list)
+    tests: dict[tuple, set] = defaultdict(set)
+    thresholds: dict[tuple, set] = defaultdict(set)
+    names: dict[str, set] = defaultdict(set)
+    first_at: dict[tuple, tuple] = {}
+    for rule in kb.rules:
+        if len(rule.when) > MAX_CONDITIONS:
+            problems.append(_p(kb, rule, ("when",), f"rule {rule.id} has {len(rule.when)} conditions; durable_rules "
+                               f"takes at most {MAX_CONDITIONS}", f"{hint}; split it into two rules with an "
+                               "intermediate conclusion", "engine-limit", rule.id))
+        dumped = [c.model_dump(mode="json", by_alias=True, exclude_unset=True) for c in rule.when]
+        patterns[json.dumps(dumped, sort_keys=True)].append(rule)
+        for condition, shape in zip(rule.when, dumped):
+            node = (condition.subject_kind, condition.subject)
+            names[condition.subject_kind].add(condition.subject)
+            tests[node].add(json.dumps(shape, sort_keys=True))
+            if condition.op in _THRESHOLDS:
+                thresholds[node].add(json.dumps(shape, sort_keys=True))
+            for counter, limit in ((tests, MAX_TESTS_PER_NODE), (thresholds, MAX_THRESHOLD_TESTS)):
+                if len(counter[node]) == limit + 1 and (id(counter), node) not in first_at:
+                    first_at[(id(counter), node)] = (rule, condition, limit, counter is thresholds)
+    for rule_list in patterns.values():
+        if len(rule_list) > MAX_IDENTICAL_PATTERNS:
+            rule = rule_list[MAX_IDENTICAL_PATTERNS]
+            problems.append(_p(kb, rule, ("when",), f"{len(rule_list)} rules share the conditions of "
+                               f"{rule_list[0].id}; durable_rules takes at most {MAX_IDENTICAL_PATTERNS} rules with "
+                               "an identical pattern", f"{hint}; merge them into one rule", "engine-limit", rule.id))
+    for rule, condition, limit, is_threshold in first_at.values():
+        what = "threshold tests (at_least, at_most, above, below)" if is_threshold else "distinct tests"
+        problems.append(_p(kb, condition, (condition.op,), f"more than {limit} {what} on {condition.subject} "
+                           f"(this is number {limit + 1}); durable_rules {'fails' if is_threshold else 'hangs'} "
+                           "past that", f"{hint}; test fewer distinct thresholds, or derive a coarser input "
+                           "(see derive.py)", "engine-limit", rule.id))
+    for kind, subjects in names.items():
+        if len(subjects) > MAX_TESTS_PER_NODE:
+            problems.append(Problem(kb.rules[0].span, ("rules",), f"rules test {len(subjects)} distinct {kind} "
+                                    f"subjects; durable_rules hangs past {MAX_TESTS_PER_NODE} under one node", hint,
+                                    code="engine-limit"))
+    return problems
 
 
 def _suggest(name: str, known: list[str]) -> str:

@@ -37,6 +37,11 @@ class KnowledgeBase:
     scale: m.Scale | None = None
     version: str = ""
     warnings: list[Problem] = field(default_factory=list)
+    # For `ppexpert check`, which goes on past broken files: the parsed files, the ids of entries that failed
+    # validation, and the kinds of file ('rules', 'sources', ...) that could not be read at all.
+    documents: dict[str, Document] = field(default_factory=dict)
+    failed_ids: set[str] = field(default_factory=set)
+    unreadable: set[str] = field(default_factory=set)
 
     @property
     def rules_by_id(self) -> dict[str, m.Rule]:
@@ -94,6 +99,19 @@ _TOP_FILES: dict[str, tuple[str, type[BaseModel]]] = {
 
 def load_knowledge(root: Path | str | None = None, *, check: bool = True) -> KnowledgeBase:
     """Load and check the knowledge base; raise InputError with every problem found."""
+    kb, problems = collect_knowledge(root)
+    if check and not problems:
+        from .check import check_knowledge  # check reads the model; import here keeps load → check one-way
+        problems += check_knowledge(kb)
+    errors = [p for p in problems if p.severity == "error"]
+    kb.warnings = [p for p in problems if p.severity != "error"]
+    if errors:
+        raise InputError(sorted(problems, key=Problem.sort_key))
+    return kb
+
+
+def collect_knowledge(root: Path | str | None = None) -> tuple[KnowledgeBase, list[Problem]]:
+    """Load every file that can be loaded; return the knowledge base and the problems of each file (no checks)."""
     root = Path(root) if root is not None else find_knowledge()
     kb = KnowledgeBase(root=root)
     problems: list[Problem] = []
@@ -104,24 +122,40 @@ def load_knowledge(root: Path | str | None = None, *, check: bool = True) -> Kno
     digest = hashlib.sha256()
     for path in _knowledge_files(root):
         digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
-        try:
-            doc = load_document(path)
-        except InputError as error:
-            problems += error.problems
+        doc, found = _read(path)
+        problems += found
+        if doc is None:
+            kb.unreadable.add(_kind_of(root, path))
             continue
+        kb.documents[doc.file] = doc
         problems += _load_file(kb, root, path, doc)
     kb.version = digest.hexdigest()[:12]
     if kb.scale is None and not any(p.span.file.endswith("scale.yaml") for p in problems):
         problems.append(Problem(Span(str(root / "scale.yaml")), (), "the risk scale is missing",
                                 "add scale.yaml with `levels:` from least to most severe", code="missing-file"))
-    if check and not problems:
-        from .check import check_knowledge  # check reads the model; import here keeps load → check one-way
-        problems += check_knowledge(kb)
-    errors = [p for p in problems if p.severity == "error"]
-    kb.warnings = [p for p in problems if p.severity != "error"]
-    if errors:
-        raise InputError(sorted(problems, key=Problem.sort_key))
-    return kb
+    return kb, problems
+
+
+def _kind_of(root: Path, path: Path) -> str:
+    relative = path.relative_to(root)
+    return relative.parts[0] if len(relative.parts) > 1 else relative.stem
+
+
+def _read(path: Path) -> tuple[Document | None, list[Problem]]:
+    """A file's Document; where the only problems are duplicate keys or bad values, the Document is kept too
+    (first entry wins) so that the rest of the file is still checked."""
+    try:
+        return load_document(path), []
+    except InputError as error:
+        problems = error.problems
+    if any(p.code in ("yaml-syntax", "missing-file", "unreadable-file") for p in problems):
+        return None, problems
+    import yaml
+
+    from .yamlfile import _display, _to_python  # the strict loader's own walk, keeping what it could read
+    doc = Document(_display(path), None)
+    doc.data = _to_python(yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader), (), doc, [])
+    return doc, problems
 
 
 def _knowledge_files(root: Path) -> list[Path]:
@@ -139,22 +173,20 @@ def _load_file(kb: KnowledgeBase, root: Path, path: Path, doc: Document) -> list
     if relative.name == "scale.yaml" and len(relative.parts) == 1:
         scale, problems = validate(doc, m.Scale, doc.data)
         if scale is not None:
-            kb.scale = scale.at(doc.span())
-            for index, level in enumerate(scale.levels):
-                level.at(doc.span(("levels", index)))
+            kb.scale = _with_spans(scale, doc, ())
         return problems
     if len(relative.parts) == 1:
         key, model = _TOP_FILES[relative.name]
-        return _entries(doc, key, model, "", getattr(kb, key), extra_top=())
+        return _entries(doc, key, model, "", getattr(kb, key), extra_top=(), failed=kb.failed_ids)
     folder = relative.parts[0]
     namespace = ".".join(relative.with_suffix("").parts[1:])
     if folder == "provisions":
         problems = _top_keys(doc, ("instrument", "source", "provisions"), required=("instrument", "source", "provisions"))
         inject = {"instrument": doc.data.get("instrument", ""), "source": doc.data.get("source", "")}
         return problems + _entries(doc, "provisions", m.Provision, namespace, kb.provisions,
-                                   extra_top=("instrument", "source"), inject=inject)
+                                   extra_top=("instrument", "source"), inject=inject, failed=kb.failed_ids)
     if folder == "baselines":
-        return _entries(doc, "baselines", m.Baseline, namespace, kb.baselines, extra_top=())
+        return _entries(doc, "baselines", m.Baseline, namespace, kb.baselines, extra_top=(), failed=kb.failed_ids)
     if folder == "rules":
         return _rules(doc, kb)
     return []
@@ -169,7 +201,7 @@ def _top_keys(doc: Document, allowed: tuple, required: tuple = ()) -> list[Probl
 
 
 def _entries(doc: Document, key: str, model: type[m._Model], namespace: str, into: dict,
-             extra_top: tuple, inject: dict | None = None) -> list[Problem]:
+             extra_top: tuple, inject: dict | None = None, failed: set | None = None) -> list[Problem]:
     problems = _top_keys(doc, (key, *extra_top), required=(key,)) if not extra_top else []
     entries = doc.data.get(key)
     if entries is None:
@@ -186,6 +218,7 @@ def _entries(doc: Document, key: str, model: type[m._Model], namespace: str, int
         obj, found = validate(doc, model, {**entry, **(inject or {}), "id": object_id}, path)
         problems += found
         if obj is None:
+            (failed if failed is not None else set()).add(object_id)
             continue
         if object_id in into:
             problems.append(doc.problem(path, f"'{object_id}' is defined twice (first at {into[object_id].span})",
@@ -207,6 +240,7 @@ def _rules(doc: Document, kb: KnowledgeBase) -> list[Problem]:
         rule, found = validate(doc, m.Rule, raw, path)
         problems += found
         if rule is None:
+            kb.failed_ids.update(_raw_rule_ids(raw))
             continue
         if rule.id in known:
             problems.append(doc.problem(path + ("id",), f"rule {rule.id} is defined twice (first at {known[rule.id].span})",
@@ -217,10 +251,21 @@ def _rules(doc: Document, kb: KnowledgeBase) -> list[Problem]:
     return problems
 
 
+def _raw_rule_ids(raw: Any) -> set[str]:
+    """The rule id and conclusion id a rule that failed validation meant to have (for `ppexpert check`)."""
+    if not isinstance(raw, dict):
+        return set()
+    ids = {str(raw.get("id"))}
+    then = raw.get("then")
+    if isinstance(then, dict):
+        ids |= {f"{kind}.{then[kind]}" for kind in ("risk", "violation", "consequence", "finding") if kind in then}
+    return ids
+
+
 def _with_spans(obj: Any, doc: Document, path: tuple) -> Any:
-    """Give a validated object and every nested model the span of the YAML node it came from."""
+    """Give a validated object and every nested model the span (and YAML path) of the node it came from."""
     if isinstance(obj, m._Model):
-        obj.at(doc.span(path))
+        obj.at(doc.span(path), path)
         for name, info in type(obj).model_fields.items():
             _with_spans(getattr(obj, name), doc, path + (info.alias or name,))
     elif isinstance(obj, list):

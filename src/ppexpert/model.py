@@ -22,13 +22,21 @@ Scalar = Union[bool, int, float, str, None]
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
     _span: Span = PrivateAttr(default=Span("<memory>"))
+    _path: tuple = PrivateAttr(default=())
 
     @property
     def span(self) -> Span:
         return self._span
 
-    def at(self, span: Span) -> "_Model":
+    @property
+    def yaml_path(self) -> tuple:
+        """Where the object stands in its file, e.g. ('rules', 3): the checker points below it."""
+        return self._path
+
+    def at(self, span: Span, path: tuple | None = None) -> "_Model":
         self._span = span
+        if path is not None:
+            self._path = tuple(path)
         return self
 
 
