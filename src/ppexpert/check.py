@@ -137,7 +137,8 @@ def check_knowledge(kb, partial: bool = False) -> list[Problem]:
 
 def _at(kb, obj, rel: tuple = ()) -> Span:
     doc = kb.documents.get(obj.span.file)
-    return doc.span(obj.yaml_path + tuple(rel)) if doc is not None and obj.yaml_path else obj.span
+    path = obj.yaml_path + tuple(rel)
+    return doc.span(path) if doc is not None and path else obj.span
 
 
 def _p(kb, obj, rel: tuple, message: str, hint: str, code: str, subject: str = "",
@@ -161,8 +162,8 @@ def _unknown_source(kb, obj, rel: tuple, source: str, subject: str) -> list[Prob
 
 def _check_facts(kb) -> list[Problem]:
     problems = []
-    for provision in kb.provisions.values():
-        problems += _unknown_source(kb, provision, ("source",), provision.source, provision.id)
+    for provision in kb.provisions.values():  # `source:` sits at the top of the provisions file
+        problems += _unknown_source(kb, _FileTop(provision), ("source",), provision.source, provision.id)
     for baseline in kb.baselines.values():
         for index, value in enumerate(baseline.values):
             problems += _unknown_source(kb, value, ("source",), value.source, baseline.id)
@@ -192,6 +193,15 @@ def _check_facts(kb) -> list[Problem]:
             problems.append(_p(kb, area, ("dial",), f"area {area.id} has unknown dial parameter '{area.dial}'",
                                _suggest(area.dial, list(kb.parameters)), "unknown-reference", area.id))
     return problems
+
+
+class _FileTop:
+    """The top of the file an object was read from (for keys shared by all its entries)."""
+
+    yaml_path: tuple = ()
+
+    def __init__(self, obj) -> None:
+        self.span = Span(obj.span.file, 1, 1)
 
 
 def _exists(kb, ref: str, kinds: tuple) -> bool:
@@ -310,8 +320,8 @@ def _check_condition(kb, rule: Rule, condition: Condition) -> list[Problem]:
         elif kind == "boolean" and not isinstance(value, bool):
             bad(f"{subject} is true or false; {value!r} is not", "write `is: true` or `is: false`", "wrong-type", op)
         elif kind == "word" and choices and value not in choices:
-            bad(f"'{value}' is not an allowed value of {subject}", f"allowed: {', '.join(choices)}, unknown",
-                "bad-word", op)
+            bad(f"'{value}' is not an allowed value of {subject}", f"allowed: {', '.join(choices)}, unknown; "
+                "as written the test never holds", "bad-word", op)
     if kind != "number" and op in _THRESHOLDS:
         bad(f"{subject} is not a number; `{op}` needs one", "use `is` or `in`", "wrong-type", op)
     return problems
@@ -324,8 +334,9 @@ def _check_graph(kb) -> list[Problem]:
     problems = []
     graph = rule_graph(kb.rules)
     rules = kb.rules_by_id
-    for cycle in sorted(nx.simple_cycles(graph), key=sorted)[:20]:
-        first = rules[sorted(cycle)[0]]
+    cycles = [cycle[cycle.index(min(cycle)):] + cycle[:cycle.index(min(cycle))] for cycle in nx.simple_cycles(graph)]
+    for cycle in sorted(cycles)[:20]:  # each starts at its first id: the same text on every run
+        first = rules[cycle[0]]
         problems.append(_p(kb, first, ("id",), "rules depend on each other in a cycle: " + " -> ".join(cycle + cycle[:1]),
                            "break the cycle: a rule may not depend, through conclusions or overrides, on itself",
                            "cycle", first.id))
