@@ -113,17 +113,26 @@ def load_case_document(doc: Document) -> tuple[list[LoadedCase], list[Problem]]:
     if not isinstance(doc.data, dict):
         return [], [doc.problem((), "a case file is a mapping with `cases:`", "see docs/authoring.md",
                                 code="wrong-type")]
-    parsed, problems = validate(doc, CaseFile, doc.data)
-    if parsed is None:
-        return [], problems
+    raw_cases = doc.data.get("cases")
+    problems = [doc.problem((key,), f"unknown key '{key}'", "a case file holds `cases:` only", code="unknown-key")
+                for key in doc.data if key != "cases"]
+    if not isinstance(raw_cases, list) or not raw_cases:
+        return [], problems + [doc.problem(("cases",), "`cases` must be a list of cases",
+                                           "start each case with '- name: '", code="wrong-type")]
+    parsed: list[tuple[int, Case]] = []
+    for index, raw in enumerate(raw_cases):  # each case on its own: one malformed case does not hide the others
+        case, found = validate(doc, Case, raw, ("cases", index))
+        problems += found
+        if case is not None:
+            parsed.append((index, case))
     names: dict[str, int] = {}
-    for index, case in enumerate(parsed.cases):
+    for index, case in parsed:
         if case.name in names:
             problems.append(doc.problem(("cases", index, "name"), f"two cases are named '{case.name}'",
                                         f"the first is case {names[case.name] + 1}; give each case its own sentence",
                                         code="duplicate-id"))
         names.setdefault(case.name, index)
-    return [LoadedCase(case, doc.file, index, doc) for index, case in enumerate(parsed.cases)], problems
+    return [LoadedCase(case, doc.file, index, doc) for index, case in parsed], problems
 
 
 def check_case_document(doc: Document, kb, run: bool = False) -> list[Problem]:
