@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ppexpert.check import MAX_THRESHOLD_TESTS, check_project
+from ppexpert.check import MAX_TESTS_PER_NODE, MAX_THRESHOLD_TESTS, check_project
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "tests" / "fixtures" / "broken" / "_base"
@@ -90,9 +90,27 @@ def test_too_many_threshold_tests_on_one_input_are_reported_before_the_engine_fa
     report = check_project(knowledge(tmp_path, **{"rules__many.yaml": rules}))
     limits = [p for p in report.errors if p.code == "engine-limit"]
     assert len(limits) == 1
-    # the base's own rules already test `ceded` twice (above 0, at_most 0): T62 brings the count to 65
-    assert "more than 64 threshold tests" in limits[0].message and "on ceded (this is number 65)" in limits[0].message
+    # the base's own rules already test `ceded > 0`: with T62, 64 tests hold at once for a large value
+    assert "64 threshold tests on ceded hold at once when it is 62" in limits[0].message
+    assert "durable_rules crashes past 63" in limits[0].message
     assert limits[0].subject == "T62" and limits[0].span.file.endswith("many.yaml")
+
+
+def test_threshold_tests_that_cannot_hold_at_once_stay_within_the_limit(tmp_path):
+    rules = "rules:\n" + "".join(
+        rule(f"T{i}", f"{{input: ceded, {'at_least' if i % 2 else 'below'}: {i // 2}}}", f"consequence: c{i}")
+        for i in range(100))  # 50 lower and 50 upper bounds: at most about 51 hold for any one value
+    report = check_project(knowledge(tmp_path, **{"rules__many.yaml": rules}))
+    assert [p for p in report.problems if p.code == "engine-limit"] == []
+
+
+def test_more_distinct_tests_on_one_input_than_the_engine_takes_are_reported(tmp_path):
+    rules = "rules:\n" + "".join(rule(f"E{i}", f"{{input: ceded, is: {i / 10}}}", f"consequence: c{i}")
+                                  for i in range(MAX_TESTS_PER_NODE + 1))
+    report = check_project(knowledge(tmp_path, **{"rules__many.yaml": rules}))
+    limits = [p for p in report.errors if p.code == "engine-limit"]
+    assert [p.message for p in limits] == [f"more than {MAX_TESTS_PER_NODE} distinct tests on ceded; "
+                                           "durable_rules hangs past that"]
 
 
 def test_scenario_files_are_checked_against_the_knowledge_base(tmp_path):

@@ -21,11 +21,14 @@ from .model import UNKNOWN, Condition, Rule
 from .problems import InputError, Problem, Span
 from .rulegraph import reads_conclusion, rule_graph
 
-# durable_rules 2.0.28 hangs (more than 512 tests under one node) or fails with error 303 (more than 64
-# threshold tests matched under one node); see ENGINE-NOTES.md. The compiled patterns test `t`, then the
-# subject's name `n`, then its value: the name node's children are the distinct tests on one subject.
-MAX_TESTS_PER_NODE = 512
-MAX_THRESHOLD_TESTS = 64
+# durable_rules 2.0.28 limits under one node of its network, measured on compiled rulesets: 511 distinct
+# equality tests on one input run, 512 make create_ruleset hang (so do 512 distinct inputs with one test each);
+# 63 threshold tests holding at once on one input run, 64 abort the process ("free(): invalid pointer"),
+# whether or not other inputs carry thresholds of their own; 64 thresholds of which few hold run. The compiled patterns test `t`, then the subject's
+# name `n`, then its value: the `t` node's children are the distinct subjects of one kind, a name node's
+# children the distinct tests on that subject.
+MAX_TESTS_PER_NODE = 511
+MAX_THRESHOLD_TESTS = 63
 _THRESHOLDS = ("at_least", "at_most", "above", "below")
 
 
@@ -578,43 +581,58 @@ def _check_limits(kb) -> list[Problem]:
                            "engine-limit", rule.id))
     patterns: dict[str, list[Rule]] = defaultdict(list)
     tests: dict[tuple, set] = defaultdict(set)
-    thresholds: dict[tuple, set] = defaultdict(set)
-    names: dict[str, set] = defaultdict(set)
-    first_at: dict[tuple, tuple] = {}
+    thresholds: dict[tuple, list[Condition]] = defaultdict(list)
+    subjects: dict[str, set] = defaultdict(set)
+    crossed: set[tuple] = set()
+
+    def crossing(key, condition: Condition, rule: Rule, message: str) -> None:
+        if key not in crossed:
+            crossed.add(key)
+            problems.append(_p(kb, condition, (condition.op if condition.op != "present" else condition.subject_kind,),
+                               message, f"{hint}; test fewer distinct values or thresholds, or derive a coarser "
+                               "input before the engine runs (derive.py)", "engine-limit", rule.id))
+
     for rule in kb.rules:
         if len(rule.when) > MAX_CONDITIONS:
             problems.append(_p(kb, rule, ("when",), f"rule {rule.id} has {len(rule.when)} conditions; durable_rules "
                                f"takes at most {MAX_CONDITIONS}", f"{hint}; split it into two rules with an "
                                "intermediate conclusion", "engine-limit", rule.id))
-        dumped = [c.model_dump(mode="json", by_alias=True, exclude_unset=True) for c in rule.when]
-        patterns[json.dumps(dumped, sort_keys=True)].append(rule)
-        for condition, shape in zip(rule.when, dumped):
+        shapes = [c.model_dump(mode="json", by_alias=True, exclude_unset=True) for c in rule.when]
+        patterns[json.dumps(shapes, sort_keys=True)].append(rule)
+        for condition in rule.when:
             node = (condition.subject_kind, condition.subject)
-            names[condition.subject_kind].add(condition.subject)
-            tests[node].add(json.dumps(shape, sort_keys=True))
-            if condition.op in _THRESHOLDS:
-                thresholds[node].add(json.dumps(shape, sort_keys=True))
-            for counter, limit in ((tests, MAX_TESTS_PER_NODE), (thresholds, MAX_THRESHOLD_TESTS)):
-                if len(counter[node]) == limit + 1 and (id(counter), node) not in first_at:
-                    first_at[(id(counter), node)] = (rule, condition, limit, counter is thresholds)
+            subjects[condition.subject_kind].add(condition.subject)
+            if len(subjects[condition.subject_kind]) > MAX_TESTS_PER_NODE:
+                crossing(("subjects", condition.subject_kind), condition, rule,
+                         f"rules test more than {MAX_TESTS_PER_NODE} distinct {condition.subject_kind} subjects; "
+                         "durable_rules hangs past that")
+            operand = condition.operand if isinstance(condition.operand, list) else [condition.operand]
+            tests[node].update(json.dumps([condition.op, value]) for value in operand)
+            if len(tests[node]) > MAX_TESTS_PER_NODE:
+                crossing(("tests", node), condition, rule, f"more than {MAX_TESTS_PER_NODE} distinct tests on "
+                         f"{condition.subject}; durable_rules hangs past that")
+            if condition.op in _THRESHOLDS and is_number(condition.operand):
+                thresholds[node].append(condition)
+                if len(thresholds[node]) > MAX_THRESHOLD_TESTS:
+                    most, value = _most_at_once(thresholds[node])
+                    if most > MAX_THRESHOLD_TESTS:
+                        crossing(("thresholds", node), condition, rule,
+                                 f"{most} threshold tests on {condition.subject} hold at once when it is "
+                                 f"{show_value(value)}; durable_rules crashes past {MAX_THRESHOLD_TESTS}")
     for rule_list in patterns.values():
         if len(rule_list) > MAX_IDENTICAL_PATTERNS:
             rule = rule_list[MAX_IDENTICAL_PATTERNS]
             problems.append(_p(kb, rule, ("when",), f"{len(rule_list)} rules share the conditions of "
                                f"{rule_list[0].id}; durable_rules takes at most {MAX_IDENTICAL_PATTERNS} rules with "
                                "an identical pattern", f"{hint}; merge them into one rule", "engine-limit", rule.id))
-    for rule, condition, limit, is_threshold in first_at.values():
-        what = "threshold tests (at_least, at_most, above, below)" if is_threshold else "distinct tests"
-        problems.append(_p(kb, condition, (condition.op,), f"more than {limit} {what} on {condition.subject} "
-                           f"(this is number {limit + 1}); durable_rules {'fails' if is_threshold else 'hangs'} "
-                           "past that", f"{hint}; test fewer distinct thresholds, or derive a coarser input "
-                           "(see derive.py)", "engine-limit", rule.id))
-    for kind, subjects in names.items():
-        if len(subjects) > MAX_TESTS_PER_NODE:
-            problems.append(Problem(kb.rules[0].span, ("rules",), f"rules test {len(subjects)} distinct {kind} "
-                                    f"subjects; durable_rules hangs past {MAX_TESTS_PER_NODE} under one node", hint,
-                                    code="engine-limit"))
     return problems
+
+
+def _most_at_once(conditions: list[Condition]) -> tuple[int, float]:
+    """The largest number of these numeric comparisons that one value satisfies, and such a value."""
+    points = {c.operand + d for c in conditions for d in (-0.5, 0, 0.5)}
+    return max(((sum(value_holds(c, point) for c in conditions), point) for point in sorted(points)),
+               key=lambda found: found[0])
 
 
 def _suggest(name: str, known: list[str]) -> str:
