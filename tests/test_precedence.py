@@ -76,7 +76,8 @@ def test_the_overriding_rule_wins_and_the_defeat_names_both_rules(kb):
     assert result.get("risk.land").rules == ("HIGH",)
     defeat = next(d for d in result.defeats if d.rule == "MEDIUM")
     assert defeat.by == "HIGH"
-    assert defeat.reason.startswith("MEDIUM would conclude risk.land = medium; HIGH overrides it")
+    assert defeat.reason == ("MEDIUM would conclude risk.land = medium; HIGH overrides it: "
+                             "A tense mood makes any cession high")
 
 
 def test_overrides_are_transitive_when_the_middle_rule_does_not_fire(kb):
@@ -84,6 +85,8 @@ def test_overrides_are_transitive_when_the_middle_rule_does_not_fire(kb):
     assert [f.rule for f in result.firings if f.rule in ("TOP", "HIGH", "MEDIUM")].count("HIGH") == 0
     defeat = next(d for d in result.defeats if d.rule == "MEDIUM")
     assert defeat.by == "TOP"
+    assert defeat.reason == ("MEDIUM would conclude risk.land = medium; TOP overrides it (through HIGH): "
+                             "Half the land ceded is high whatever the mood")
     assert result.get("risk.land").rules == ("TOP",)
 
 

@@ -18,7 +18,7 @@ from .conditions import describe, show_value, value_holds
 from .engine import Firing, shared_engine
 from .knowledge import KnowledgeBase, find_knowledge, load_knowledge
 from .model import UNKNOWN, Condition, Rule
-from .rulegraph import overriders, reads_conclusion, settle_order
+from .rulegraph import override_chain, overriders, reads_conclusion, settle_order
 from .scenario import LoadedScenario, load_scenario
 
 
@@ -183,9 +183,11 @@ def _settle(loaded: LoadedScenario, kb: KnowledgeBase, firings: list[Firing]) ->
             overrider = next((other.id for other in kb.rules
                               if other.id in defeaters[rule_id] and other.id in standing_rules), None)
             if overrider is not None:
+                chain = override_chain(kb.rules, overrider, rule_id)
+                through = f" (through {', '.join(chain)})" if chain else ""
                 defeats.append(Defeat(rule_id, firing.conclusion["cid"], firing.conclusion.get("lv"), overrider,
-                                      f"{rule_id} would conclude {_concluded(firing)}; {overrider} overrides it: "
-                                      f"{rules[overrider].title}"))
+                                      f"{rule_id} would conclude {_concluded(firing)}; {overrider} overrides it"
+                                      f"{through}: {rules[overrider].title}"))
                 continue
             standing.setdefault(firing.conclusion["id"], []).append(firing)
             standing_rules.add(rule_id)

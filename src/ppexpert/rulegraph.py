@@ -14,12 +14,22 @@ def reads_conclusion(condition_subject: str, conclusion_id: str) -> bool:
     return condition_subject == conclusion_id
 
 
-def overriders(rules: list[Rule]) -> dict[str, set[str]]:
-    """For each rule, every rule that overrides it, directly or through a chain of exceptions."""
+def _override_graph(rules: list[Rule]) -> nx.DiGraph:
     graph = nx.DiGraph()
     graph.add_nodes_from(rule.id for rule in rules)
     graph.add_edges_from((rule.id, other) for rule in rules for other in rule.overrides)
+    return graph
+
+
+def overriders(rules: list[Rule]) -> dict[str, set[str]]:
+    """For each rule, every rule that overrides it, directly or through a chain of exceptions."""
+    graph = _override_graph(rules)
     return {rule.id: nx.ancestors(graph, rule.id) for rule in rules}
+
+
+def override_chain(rules: list[Rule], winner: str, loser: str) -> list[str]:
+    """The rules between an overrider and a rule it defeats through a chain: [] when it overrides it directly."""
+    return nx.shortest_path(_override_graph(rules), winner, loser)[1:-1]
 
 
 def rule_graph(rules: list[Rule]) -> nx.DiGraph:
