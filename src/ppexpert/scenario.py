@@ -90,7 +90,8 @@ def scenario_from_document(doc: Document, kb: KnowledgeBase) -> LoadedScenario:
             path = path + ("value",)
         found = check_parameter_value(parameter, value)
         if found:
-            problems.append(doc.problem(path, f"{name}: {found[0]}", found[1], code="bad-value", subject=name))
+            problems.append(doc.problem(path, f"{name}: {found[0]}", found[1], value=True, code="bad-value",
+                                        subject=name))
             continue
         inputs[name] = InputValue(name, value, doc.span(path), "scenario",
                                   None if point is None else str(point), note)
@@ -184,7 +185,8 @@ def _baselines(doc: Document, kb: KnowledgeBase, problems: list[Problem]) -> dic
             continue
         if type(value) is not type(baseline.value) and not (is_number(value) and is_number(baseline.value)):
             problems.append(doc.problem(path + ("value",), f"{name}: {value!r} has the wrong type",
-                                        f"expected a value like the baseline's ({baseline.value!r})", code="wrong-type"))
+                                        f"expected a value like the baseline's ({baseline.value!r})", value=True,
+                                        code="wrong-type"))
             continue
         result[baseline.id] = BaselineValue(baseline.id, value, baseline.value, source, True,
                                             baseline.disputed or value != baseline.value, doc.span(path), raw.get("note"))
