@@ -131,3 +131,15 @@ def test_concurrent_assessments_from_many_threads_all_answer_correctly(kb):
     for ceded, level in results.values():
         want = expected.get(ceded) or ("critical" if ceded >= 50 else "high" if ceded >= 10 else "medium")
         assert level == want, (ceded, level)
+
+
+@pytest.mark.parametrize("value, engine_value", [(1e-7, 0), (0.00001, 0), (2.5e-3, 0.0025), (1e20, 10**20),
+                                                 (20.0, 20), (20.123456, 20.1235)])
+def test_numbers_python_writes_with_an_exponent_are_normalised_before_the_engine_reads_them(value, engine_value):
+    # Regression: durable_rules segfaults on JSON numbers such as 1e-05 or 1e+20.
+    assert encode_value("in", "x", value)["num"] == engine_value
+
+
+def test_a_scenario_with_a_vanishingly_small_share_is_assessed_like_zero(kb):
+    assessment = assess(mini_scenario(ceded=5e-324, mood="calm"), kb)
+    assert assessment.get("risk.land").level == "low"

@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from .conditions import is_number
+from .conditions import is_number, normalise_number
 from .model import UNKNOWN, Condition, Rule, Scale
 
 SINK_RULE = "__sink__"
@@ -50,7 +50,7 @@ def encode_value(kind: str, name: str, value: Any) -> dict:
         fact["s"] = "none"
     else:
         fact["s"] = "known"
-        fact[_field(value)] = value
+        fact[_field(value)] = normalise_number(value)
     return fact
 
 

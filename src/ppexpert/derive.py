@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .knowledge import KnowledgeBase
+from .conditions import normalise_number
 from .model import UNKNOWN
 from .scenario import InputValue, LoadedScenario
 
@@ -52,7 +53,7 @@ def derive_inputs(loaded: LoadedScenario, kb: KnowledgeBase) -> dict[str, InputV
         elif values[0] is None:
             value = None
         else:
-            value = compute(*values)
+            value = normalise_number(compute(*values))
         span = loaded.inputs[reads[0]].span
         derived[name] = InputValue(name, value, span, "derived", loaded.inputs[reads[0]].point,
                                    derived_from=reads, formula=parameter.formula)
