@@ -218,3 +218,11 @@ def test_the_cli_shows_the_20_point_frameworks_open_questions_in_text():
     result = _cli("assess", str(PLAN_20.relative_to(REPO)))
     assert result.returncode == 0, result.stderr
     assert "Impact on defence capability: MEDIUM" in result.stdout
+
+
+def test_why_follows_a_gain_back_through_its_violation_to_the_article():
+    result = _cli("why", str(PLAN_28.relative_to(REPO)), "consequence.russia-gains-territory", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    text = json.dumps(json.loads(result.stdout))
+    assert "ACT-RUSSIA-GAINS-TERRITORY" in text and "SOV-ART-2" in text
+    assert "ua.constitution.art-2" in text and "zakon.rada.gov.ua" in text
