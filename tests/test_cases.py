@@ -108,9 +108,9 @@ def test_malformed_case_files_are_reported_with_file_line_and_exit_2(tmp_path, c
     for fragment in [f"{path}:2:5: error[bad-shape]: a case's name is a sentence",
                      f"{path}:5:5: error[bad-shape]: a case takes either `scenario`",
                      f"{path}:12:7: error[unknown-reference]: no rule concludes 'risk.weather'",
-                     f"{path}:13:7: error[bad-word]: 'dire' is not a level",
-                     f"{path}:14:7: error[bad-word]: finding.land-control has no level",
-                     f"{path}:17:13: error[bad-value]: territory_ceded_pct: 120 is out of range"]:
+                     f"{path}:13:21: error[bad-word]: 'dire' is not a level",
+                     f"{path}:14:29: error[bad-word]: finding.land-control has no level",
+                     f"{path}:17:34: error[bad-value]: territory_ceded_pct: 120 is out of range"]:
         assert fragment in out, f"{fragment!r} missing from:\n{out}"
 
 

@@ -165,11 +165,11 @@ def _check_expectations(loaded: LoadedCase, kb) -> list[Problem]:
                 continue
             if not has_level:
                 problems.append(loaded.doc.problem(path, f"{cid} has no level; expect `present` or `absent`",
-                                                   f"'{word}' would be a level", code="bad-word"))
+                                                   f"'{word}' would be a level", value=True, code="bad-word"))
             elif word not in levels:
                 problems.append(loaded.doc.problem(path, f"'{word}' is not a level",
                                                    f"expected present, absent, or a level: {', '.join(levels)}",
-                                                   code="bad-word"))
+                                                   value=True, code="bad-word"))
         if isinstance(expected, LevelRange) and not has_level:
             problems.append(loaded.doc.problem(path, f"{cid} has no level to bound", "expect `present` or `absent`",
                                                code="bad-word"))
@@ -211,14 +211,14 @@ class _GraftedDocument(Document):
         super().__init__(base.file, base.data, dict(base.marks))
         self.origins: dict[tuple, tuple[Document, tuple]] = {}
 
-    def span(self, path: tuple = ()):
+    def span(self, path: tuple = (), value: bool = False):
         path = tuple(path)
         for length in range(len(path), 0, -1):
             origin = self.origins.get(path[:length])
             if origin is not None:
                 source, prefix = origin
-                return source.span(prefix + path[length:])
-        return super().span(path)
+                return source.span(prefix + path[length:], value)
+        return super().span(path, value)
 
 
 def _graft(target: Document, source: Document, prefix: tuple, keys: tuple) -> Document:

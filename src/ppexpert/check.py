@@ -16,7 +16,7 @@ from pathlib import Path
 import networkx as nx
 
 from .compile import MAX_CONDITIONS, MAX_IDENTICAL_PATTERNS, MAX_RULES, LimitError, compile_rules
-from .conditions import describe, is_number, show_value, value_holds
+from .conditions import describe, is_number, normalise_number, show_value, value_holds
 from .model import UNKNOWN, Condition, Rule
 from .problems import InputError, Problem, Span
 from .rulegraph import reads_conclusion, rule_graph
@@ -138,16 +138,17 @@ def check_knowledge(kb, partial: bool = False) -> list[Problem]:
     return problems
 
 
-def _at(kb, obj, rel: tuple = ()) -> Span:
+def _at(kb, obj, rel: tuple = (), value: bool = False) -> Span:
     doc = kb.documents.get(obj.span.file)
     path = obj.yaml_path + tuple(rel)
-    return doc.span(path) if doc is not None and path else obj.span
+    return doc.span(path, value) if doc is not None and path else obj.span
 
 
-def _p(kb, obj, rel: tuple, message: str, hint: str, code: str, subject: str = "",
-       severity: str = "error") -> Problem:
-    """A problem at the node `rel` below the YAML node `obj` was read from."""
-    return Problem(_at(kb, obj, rel), obj.yaml_path + tuple(rel), message, hint, severity, subject, code)
+def _p(kb, obj, rel: tuple, message: str, hint: str, code: str, subject: str = "", severity: str = "error",
+       value: bool = False) -> Problem:
+    """A problem at the node `rel` below the YAML node `obj` was read from (its key, or with value=True the
+    value: a wrong id or word is pointed at where it is written)."""
+    return Problem(_at(kb, obj, rel, value), obj.yaml_path + tuple(rel), message, hint, severity, subject, code)
 
 
 def _uncertain(kb, kind: str, name: str) -> bool:
@@ -160,7 +161,7 @@ def _unknown_source(kb, obj, rel: tuple, source: str, subject: str) -> list[Prob
         return []
     return [_p(kb, obj, rel, f"unknown source '{source}'",
                f"add it to knowledge/sources.yaml or fix the id; {_suggest(source, list(kb.sources))}",
-               "unknown-source", subject)]
+               "unknown-source", subject, value=True)]
 
 
 def _check_facts(kb) -> list[Problem]:
@@ -194,7 +195,7 @@ def _check_facts(kb) -> list[Problem]:
     for area in kb.areas.values():
         if area.dial is not None and not _exists(kb, area.dial, ("parameters",)):
             problems.append(_p(kb, area, ("dial",), f"area {area.id} has unknown dial parameter '{area.dial}'",
-                               _suggest(area.dial, list(kb.parameters)), "unknown-reference", area.id))
+                               _suggest(area.dial, list(kb.parameters)), "unknown-reference", area.id, value=True))
     return problems
 
 
@@ -229,17 +230,17 @@ def _check_rule(kb, rule: Rule) -> list[Problem]:
     then = rule.then
     if then.kind == "violation" and not _exists(kb, then.violation, ("provisions",)):
         problems.append(_p(kb, then, ("violation",), f"unknown provision '{then.violation}'",
-                           _suggest(then.violation, list(kb.provisions)), "unknown-reference", subject))
+                           _suggest(then.violation, list(kb.provisions)), "unknown-reference", subject, value=True))
     if then.kind == "violation" and then.violation not in rule.rests_on:
         problems.append(_p(kb, then, ("violation",), f"rule {rule.id} concludes a violation of {then.violation} "
                            "without resting on it", "add it to `rests_on`", "uncited-rule", subject))
     area = then.area_id
     if area is not None and not _exists(kb, area, ("areas",)):
         problems.append(_p(kb, then, ("risk" if then.risk else "area",), f"unknown area '{area}'",
-                           f"areas: {', '.join(kb.areas)}", "unknown-reference", subject))
+                           f"areas: {', '.join(kb.areas)}", "unknown-reference", subject, value=True))
     if then.level is not None and kb.scale is not None and then.level not in kb.scale.names:
         problems.append(_p(kb, then, ("level",), f"unknown level '{then.level}'",
-                           f"levels, least to most severe: {', '.join(kb.scale.names)}", "bad-word", subject))
+                           f"levels, least to most severe: {', '.join(kb.scale.names)}", "bad-word", subject, value=True))
     for section in ("when", "unless"):
         for condition in getattr(rule, section):
             problems += _check_condition(kb, rule, condition)
@@ -264,7 +265,7 @@ def _check_rule(kb, rule: Rule) -> list[Problem]:
     for name in re.findall(r"\{([A-Za-z0-9_.\-]+)(?::[^{}]*)?\}", rule.because):
         if name not in known and not _uncertain(kb, "parameters", name) and not _uncertain(kb, "baselines", name):
             problems.append(_p(kb, rule, ("because",), f"the sentence uses unknown value '{{{name}}}'",
-                               _suggest(name, sorted(known)), "unknown-reference", subject))
+                               _suggest(name, sorted(known)), "unknown-reference", subject, value=True))
     return problems
 
 
@@ -279,7 +280,7 @@ def _check_condition(kb, rule: Rule, condition: Condition) -> list[Problem]:
     problems = []
 
     def bad(message: str, hint: str, code: str = "bad-condition", at: str | None = None) -> None:
-        problems.append(_p(kb, condition, (at or condition.subject_kind,), message, hint, code, rule.id))
+        problems.append(_p(kb, condition, (at or condition.subject_kind,), message, hint, code, rule.id, value=True))
 
     if condition.subject_kind == "conclusion":
         ids = _conclusion_ids(kb)
@@ -320,6 +321,9 @@ def _check_condition(kb, rule: Rule, condition: Condition) -> list[Problem]:
             if not is_number(value):
                 bad(f"{subject} is a number; {value!r} is not", "compare with a number, e.g. `at_least: 10`",
                     "wrong-type", op)
+            elif normalise_number(value) != value:
+                bad(f"{value!r} has more precision than the engine keeps", "write at most 4 decimals, below 1e16",
+                    "bad-number", op)
         elif kind == "boolean" and not isinstance(value, bool):
             bad(f"{subject} is true or false; {value!r} is not", "write `is: true` or `is: false`", "wrong-type", op)
         elif kind == "word" and choices and value not in choices:
@@ -446,7 +450,7 @@ def _check_never_fires(kb) -> list[Problem]:
             problems.append(_p(kb, condition, (condition.op if condition.op != "present" else "conclusion",),
                                f"rule {rule.id} can never fire: {reason}",
                                "change the condition, or the parameter's min/max/choices in parameters.yaml, or "
-                               "remove the rule", "never-fires", rule.id))
+                               "remove the rule", "never-fires", rule.id, value=True))
     return problems
 
 

@@ -45,7 +45,11 @@ class KnowledgeBase:
 
     @property
     def rules_by_id(self) -> dict[str, m.Rule]:
-        return {rule.id: rule for rule in self.rules}
+        # Rules are appended while loading; the index is rebuilt when their number changes.
+        cached = self.__dict__.get("_rules_by_id")
+        if cached is None or len(cached) != len(self.rules):
+            cached = self.__dict__["_rules_by_id"] = {rule.id: rule for rule in self.rules}
+        return cached
 
     def baseline(self, name: str) -> m.Baseline | None:
         """A baseline by id or alias."""
@@ -152,9 +156,9 @@ def _read(path: Path) -> tuple[Document | None, list[Problem]]:
         return None, problems
     import yaml
 
-    from .yamlfile import _display, _to_python  # the strict loader's own walk, keeping what it could read
+    from .yamlfile import _LOADER, _display, _to_python  # the strict loader's own walk, keeping what it could read
     doc = Document(_display(path), None)
-    doc.data = _to_python(yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader), (), doc, [])
+    doc.data = _to_python(yaml.compose(path.read_text(encoding="utf-8"), Loader=_LOADER), (), doc, [])
     return doc, problems
 
 
