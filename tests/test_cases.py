@@ -19,13 +19,14 @@ def case_file(tmp_path: Path, text: str, name: str = "cases.yaml") -> Path:
     return path
 
 
-def test_the_shipped_cases_pass_and_make_every_rule_of_the_knowledge_base_fire():
+def test_the_shipped_cases_pass_make_every_rule_fire_and_check_every_conclusion():
     run = run_case_files(default_case_files(ROOT), ROOT / "knowledge")
     assert run.problems == []
     assert [r.report() for r in run.failed] == []
     fired, missed = run.coverage()
     assert [f"{r.id} ({r.span})" for r in missed] == [], "add a case under tests/cases/ that makes these rules fire"
     assert len(fired) == len(knowledge_for(ROOT / "knowledge").rules)
+    assert run.unexpected() == [], "add `expect:` lines for these conclusions to a case under tests/cases/"
 
 
 def test_a_failing_case_shows_where_it_is_its_name_expected_and_actual_and_the_derivation(tmp_path, capsys):
@@ -80,6 +81,8 @@ def test_coverage_lists_the_rules_no_case_makes_fire_and_the_share_that_fire(tmp
     assert "rules no case makes fire:" in out
     assert "ACC-RISK-HIGH" in out and "knowledge/rules/accountability.yaml:" in out
     assert "\n  ACC-RISK-LOW " not in out
+    assert "expectations: 1 of " in out and "conclusions no case checks" in out
+    assert "\n  risk.defence\n" in out and "\n  risk.accountability\n" not in out
 
 
 def test_malformed_case_files_are_reported_with_file_line_and_exit_2(tmp_path, capsys):
@@ -110,7 +113,8 @@ def test_malformed_case_files_are_reported_with_file_line_and_exit_2(tmp_path, c
                      f"{path}:12:7: error[unknown-reference]: no rule concludes 'risk.weather'",
                      f"{path}:13:21: error[bad-word]: 'dire' is not a level",
                      f"{path}:14:29: error[bad-word]: finding.land-control has no level",
-                     f"{path}:17:34: error[bad-value]: territory_ceded_pct: 120 is out of range"]:
+                     f"{path}:17:34: error[bad-value]: territory_ceded_pct: 120 is out of range",
+                     "at cases[3].patch.territory_ceded_pct"]:
         assert fragment in out, f"{fragment!r} missing from:\n{out}"
 
 

@@ -211,14 +211,22 @@ class _GraftedDocument(Document):
         super().__init__(base.file, base.data, dict(base.marks))
         self.origins: dict[tuple, tuple[Document, tuple]] = {}
 
-    def span(self, path: tuple = (), value: bool = False):
-        path = tuple(path)
+    def _origin(self, path: tuple) -> tuple[Document, tuple] | None:
         for length in range(len(path), 0, -1):
             origin = self.origins.get(path[:length])
             if origin is not None:
                 source, prefix = origin
-                return source.span(prefix + path[length:], value)
-        return super().span(path, value)
+                return source, prefix + path[length:]
+        return None
+
+    def span(self, path: tuple = (), value: bool = False):
+        origin = self._origin(tuple(path))
+        return origin[0].span(origin[1], value) if origin else super().span(path, value)
+
+    def problem(self, path: tuple, message: str, hint: str = "", value: bool = False, **kwargs):
+        origin = self._origin(tuple(path))  # the YAML path too is the case file's
+        return origin[0].problem(origin[1], message, hint, value, **kwargs) if origin else \
+            super().problem(path, message, hint, value, **kwargs)
 
 
 def _graft(target: Document, source: Document, prefix: tuple, keys: tuple) -> Document:
@@ -323,6 +331,11 @@ class CaseRun:
         fired = set().union(*(r.fired for r in self.results)) if self.results else set()
         return [r for r in self.rules if r.id in fired], [r for r in self.rules if r.id not in fired]
 
+    def unexpected(self) -> list[str]:
+        """Conclusions some rule draws that no case states an expectation about."""
+        expected = {cid for r in self.results for cid in r.loaded.case.expect}
+        return sorted({r.then.conclusion_id for r in self.rules} - expected)
+
 
 def run_case_files(files: list[Path], knowledge=None, keyword: str | None = None) -> CaseRun:
     from .assessment import knowledge_for
@@ -372,4 +385,10 @@ def render_coverage(run: CaseRun) -> str:
         lines.append("rules no case makes fire:")
         width = max(len(r.id) for r in missed)
         lines += [f"  {r.id:<{width}}  {r.span}  {r.title}" for r in missed]
+    unexpected = run.unexpected()
+    concluded = len({r.then.conclusion_id for r in run.rules})
+    lines.append(f"expectations: {concluded - len(unexpected)} of {concluded} conclusions are checked by some case")
+    if unexpected:
+        lines.append("conclusions no case checks (fired is not checked: add `expect:` lines):")
+        lines += [f"  {cid}" for cid in unexpected]
     return "\n".join(lines)
