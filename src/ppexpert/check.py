@@ -119,8 +119,9 @@ def check_knowledge(kb, partial: bool = False) -> list[Problem]:
     problems: list[Problem] = []
     problems += _check_facts(kb)
     rule_problems = []
+    concluded = _conclusion_ids(kb)
     for rule in kb.rules:
-        rule_problems += _check_rule(kb, rule)
+        rule_problems += _check_rule(kb, rule, concluded)
     problems += rule_problems
     problems += _check_graph(kb)
     problems += _check_conflicts(kb)
@@ -216,7 +217,7 @@ def _conclusion_ids(kb) -> set[str]:
     return {rule.then.conclusion_id for rule in kb.rules}
 
 
-def _check_rule(kb, rule: Rule) -> list[Problem]:
+def _check_rule(kb, rule: Rule, concluded: set[str]) -> list[Problem]:
     problems = []
     subject = rule.id
     for index, ref in enumerate(rule.rests_on):
@@ -243,7 +244,7 @@ def _check_rule(kb, rule: Rule) -> list[Problem]:
                            f"levels, least to most severe: {', '.join(kb.scale.names)}", "bad-word", subject, value=True))
     for section in ("when", "unless"):
         for condition in getattr(rule, section):
-            problems += _check_condition(kb, rule, condition)
+            problems += _check_condition(kb, rule, condition, concluded)
     if rule.unless_reason and not rule.unless:
         problems.append(_p(kb, rule, ("unless_reason",), f"rule {rule.id} gives an `unless_reason` but no `unless`",
                            "add the exception's conditions under `unless:`, or remove the reason",
@@ -275,7 +276,7 @@ def _template_names(kb) -> set[str]:
     return names
 
 
-def _check_condition(kb, rule: Rule, condition: Condition) -> list[Problem]:
+def _check_condition(kb, rule: Rule, condition: Condition, concluded: set[str]) -> list[Problem]:
     subject, op, operand = condition.subject, condition.op, condition.operand
     problems = []
 
@@ -283,8 +284,8 @@ def _check_condition(kb, rule: Rule, condition: Condition) -> list[Problem]:
         problems.append(_p(kb, condition, (at or condition.subject_kind,), message, hint, code, rule.id, value=True))
 
     if condition.subject_kind == "conclusion":
-        ids = _conclusion_ids(kb)
-        matching = [c for c in ids if reads_conclusion(subject, c)]
+        ids = concluded
+        matching = [subject] if subject in ids else [c for c in ids if reads_conclusion(subject, c)]
         if not matching:
             if not ("rules" in kb.unreadable or any(reads_conclusion(subject, i) for i in kb.failed_ids)):
                 bad(f"no rule concludes '{subject}'", _suggest(subject, sorted(ids)), "unknown-reference")
@@ -433,13 +434,14 @@ def _check_never_fires(kb) -> list[Problem]:
     """Rules whose conditions no scenario can meet, given the parameters' declared domains and what the
     other rules can conclude (a rule that reads only conclusions of dead rules is dead too)."""
     dead: dict[str, tuple[Condition, str]] = {}
+    producers = _Producers(kb.rules)
     changed = True
     while changed:
         changed = False
         for rule in kb.rules:
             if rule.id in dead:
                 continue
-            found = _why_never(kb, rule, dead)
+            found = _why_never(kb, rule, dead, producers)
             if found is not None:
                 dead[rule.id] = found
                 changed = True
@@ -454,9 +456,26 @@ def _check_never_fires(kb) -> list[Problem]:
     return problems
 
 
-def _why_never(kb, rule: Rule, dead: dict) -> tuple[Condition, str] | None:
+class _Producers(dict):
+    """Condition subject -> the rules whose conclusion it reads (computed once per subject)."""
+
+    def __init__(self, rules: list[Rule]):
+        super().__init__()
+        self.by_id: dict[str, list[Rule]] = defaultdict(list)
+        for rule in rules:
+            self.by_id[rule.then.conclusion_id].append(rule)
+
+    def __missing__(self, subject: str) -> list[Rule]:
+        if not subject.endswith(".*"):
+            return self.setdefault(subject, list(self.by_id.get(subject, [])))
+        found = [r for cid, rules in self.by_id.items() if reads_conclusion(subject, cid) for r in rules]
+        self[subject] = found
+        return found
+
+
+def _why_never(kb, rule: Rule, dead: dict, producers: _Producers) -> tuple[Condition, str] | None:
     for condition in rule.when:
-        reason = _impossible(kb, condition, dead)
+        reason = _impossible(kb, condition, dead, producers)
         if reason:
             return condition, reason
     for a, b in itertools.combinations(rule.when, 2):
@@ -465,10 +484,10 @@ def _why_never(kb, rule: Rule, dead: dict) -> tuple[Condition, str] | None:
     return None
 
 
-def _impossible(kb, condition: Condition, dead: dict) -> str | None:
+def _impossible(kb, condition: Condition, dead: dict, producing: _Producers) -> str | None:
     """Why no scenario can meet this one condition, or None."""
     if condition.subject_kind == "conclusion":
-        producers = [r for r in kb.rules if reads_conclusion(condition.subject, r.then.conclusion_id)]
+        producers = producing[condition.subject]
         if not producers or kb.scale is None:
             return None  # reported as an unknown reference
         live = [r for r in producers if r.id not in dead]

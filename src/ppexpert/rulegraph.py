@@ -39,13 +39,20 @@ def rule_graph(rules: list[Rule]) -> nx.DiGraph:
     overrider -> overridden: an exception is settled before the rule it defeats.
     """
     graph = nx.DiGraph()
-    for rule in rules:
+    producing: dict[str, list[int]] = {}  # conclusion id -> positions of the rules that draw it
+    for index, rule in enumerate(rules):
         graph.add_node(rule.id)
+        producing.setdefault(rule.then.conclusion_id, []).append(index)
     for consumer in rules:
-        subjects = [c.conclusion for c in consumer.when + consumer.unless if c.conclusion]
-        for producer in rules:
-            if any(reads_conclusion(s, producer.then.conclusion_id) for s in subjects):
-                graph.add_edge(producer.id, consumer.id, kind="reads")
+        found: set[int] = set()
+        for subject in (c.conclusion for c in consumer.when + consumer.unless if c.conclusion):
+            if subject.endswith(".*"):
+                found.update(i for cid, positions in producing.items() if reads_conclusion(subject, cid)
+                             for i in positions)
+            else:
+                found.update(producing.get(subject, ()))
+        for index in sorted(found):  # in the knowledge base's order, as before
+            graph.add_edge(rules[index].id, consumer.id, kind="reads")
         for overridden in consumer.overrides:
             if overridden in graph:
                 graph.add_edge(consumer.id, overridden, kind="overrides")
