@@ -132,3 +132,20 @@ def test_json_output_lists_every_problem_with_its_position(tmp_path):
     assert document["errors"] == 0 and document["warnings"] == 1
     assert document["problems"][0] | {"file": "knowledge/parameters.yaml", "line": 4, "code": "unused-fact",
                                       "subject": "spare", "severity": "warning"} == document["problems"][0]
+
+
+def test_a_project_folder_is_taken_to_mean_its_knowledge_folder(capsys):
+    from ppexpert.cli import main
+    assert main(["check", str(ROOT)]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[-1].startswith("checked ") and ": 0 errors" in out
+
+
+def test_case_files_against_a_broken_knowledge_base_report_no_scenario_problems_of_their_own(tmp_path):
+    root = knowledge(tmp_path, **{"parameters.yaml": "parameters:\n  ceded: {title: C, type: numbr}\n"})
+    cases = tmp_path / "cases.yaml"
+    cases.write_text("cases:\n  - name: Some land ceded is a medium risk\n    parameters: {ceded: 10}\n"
+                     "    expect: {risk.land: medium}\n")
+    report = check_project(root, [cases])
+    assert [p.code for p in report.errors if p.span.file.endswith("cases.yaml")] == []
+    assert any(p.code == "bad-word" and p.span.file.endswith("parameters.yaml") for p in report.errors)

@@ -98,11 +98,11 @@ def _check_file(kb, path: Path, blocked: bool) -> list[Problem]:
         doc = load_document(path)
     except InputError as error:
         return error.problems
+    if blocked and not (isinstance(doc.data, dict) and "cases" in doc.data):
+        return []  # a scenario is only meaningful against a knowledge base that loads
     if isinstance(doc.data, dict) and "cases" in doc.data:
         from .cases import check_case_document
-        return check_case_document(doc, kb, run=False)
-    if blocked:
-        return []  # a scenario is only meaningful against a knowledge base that loads
+        return check_case_document(doc, kb, scenarios=not blocked)
     from .scenario import scenario_from_document
     try:
         scenario_from_document(doc, kb)
@@ -118,11 +118,9 @@ def check_knowledge(kb, partial: bool = False) -> list[Problem]:
     """Every cross-file problem of a loaded knowledge base. `partial`: some files failed to load."""
     problems: list[Problem] = []
     problems += _check_facts(kb)
-    rule_problems = []
     concluded = _conclusion_ids(kb)
     for rule in kb.rules:
-        rule_problems += _check_rule(kb, rule, concluded)
-    problems += rule_problems
+        problems += _check_rule(kb, rule, concluded)
     problems += _check_graph(kb)
     problems += _check_conflicts(kb)
     problems += _check_never_fires(kb)

@@ -37,10 +37,17 @@ def _project_root(knowledge: Path) -> Path:
     return knowledge.resolve().parent
 
 
+def _knowledge_folder(folder: Path) -> Path:
+    """A knowledge folder, or a project folder holding one."""
+    if not (folder / "parameters.yaml").is_file() and (folder / "knowledge" / "parameters.yaml").is_file():
+        return folder / "knowledge"
+    return folder
+
+
 def _check(args: argparse.Namespace) -> int:
     from .check import check_project
     from .knowledge import find_knowledge
-    folders = [Path(p) for p in args.paths if Path(p).is_dir()]
+    folders = [_knowledge_folder(Path(p)) for p in args.paths if Path(p).is_dir()]
     files = [Path(p) for p in args.paths if not Path(p).is_dir()]
     knowledge = folders[0] if folders else Path(args.knowledge) if args.knowledge else find_knowledge()
     if not args.paths:
