@@ -239,6 +239,33 @@ def test_the_fixture_file_with_a_hostile_title_renders_escaped_through_the_cli(t
     assert "<script>alert(1)</script>" not in html
 
 
+def _markdown_tokens(text: str):
+    from markdown_it import MarkdownIt
+
+    tokens, stack = [], list(MarkdownIt("commonmark").enable("table").parse(text))
+    while stack:
+        token = stack.pop(0)
+        tokens.append(token)
+        stack[:0] = token.children or []
+    return tokens
+
+
+def test_markdown_parses_as_commonmark_with_nested_derivations_and_no_raw_html(kb):
+    hostile = assess(FIXTURES / "hostile-title.yaml", kb)
+    document = build_report([assess(US_PLAN, kb), hostile])
+    tokens = _markdown_tokens(render_report(document, "md"))
+    assert [t for t in tokens if t.type in ("html_block", "html_inline")] == [], "no raw HTML reaches the reader"
+    assert [t for t in tokens if t.type == "ordered_list_open"] == [], "no text turned into a numbered list"
+    headings = [t for t in tokens if t.type == "heading_open" and t.tag == "h5"]
+    assert len(headings) == sum(len(_conclusions(s)) for s in document["scenarios"])
+    depth = deepest = 0
+    for token in tokens:
+        depth += {"bullet_list_open": 1, "bullet_list_close": -1}.get(token.type, 0)
+        deepest = max(deepest, depth)
+    assert deepest >= 5, "the overall risk's derivation nests rule, premise, sub-conclusion, rule, premise"
+    assert sum(t.type == "table_open" for t in tokens) == 2 + 2, "two inputs tables and the comparison's two"
+
+
 def test_only_web_and_mail_addresses_become_links():
     assert link("https://example.org/a b<c>") == "https://example.org/a%20b%3Cc%3E"
     assert link("mailto:someone@example.org") == "mailto:someone@example.org"
