@@ -150,6 +150,21 @@ def test_summary_has_a_card_per_area_and_lists_the_gravest_areas_and_every_viola
     assert [s["id"] for s in severe if s["kind"] == "violation"] == [v["id"] for v in scenario["violations"]]
 
 
+def test_summary_flags_areas_whose_risk_rests_on_a_disputed_value(kb):
+    document = _report(kb, US_PLAN)
+    areas = {a["id"]: a for a in document["scenarios"][0]["areas"]}
+    assert areas["defence"]["rests_on_disputed_value"] is True
+    assert areas["accountability"]["rests_on_disputed_value"] is False
+    severe = {s["id"]: s for s in document["scenarios"][0]["most_severe"]}
+    assert severe["risk.defence"]["rests_on_disputed_value"] is True
+    markdown = render_report(document, "md")
+    most_severe = markdown.split("#### Most severe")[1].split("### Inputs")[0]
+    flagged = [line for line in most_severe.splitlines() if line.endswith("*(rests on a disputed or assumed value)*")]
+    assert len(flagged) == sum(s["rests_on_disputed_value"] for s in severe.values()) > 0
+    html = render_report(document, "html")
+    assert html.count('<p class="flag">') == sum(a["rests_on_disputed_value"] for a in areas.values())
+
+
 def test_appendix_lists_each_fact_used_with_every_sources_value_and_every_cited_source(kb):
     document = _report(kb, SEED)
     facts = {f["id"]: f for f in document["appendix"]["facts"]}

@@ -111,6 +111,7 @@ def _scenario_report(assessment, index: int, citations: _Citations) -> dict:
         risk = by_id.get(f"risk.{area['id']}")
         area["anchor"] = risk["anchor"] if risk else None
         area["citations"] = risk["citations"] if risk else []
+        area["rests_on_disputed_value"] = bool(risk and risk["rests_on_disputed_value"])
         for line in area["lines"]:
             line["anchor"] = by_id[line["id"]]["anchor"]
     document["most_severe"] = _most_severe(assessment, document)
@@ -169,10 +170,12 @@ def _most_severe(assessment, document: dict) -> list[dict]:
     rated = [a for a in document["areas"] if a["level"]]
     top = max((rank(a["level"]) for a in rated), default=None)
     result = [{"id": f"risk.{a['id']}", "kind": "risk", "level": a["level"], "title": a["title"],
-               "text": a["because"], "anchor": a["anchor"], "citations": a["citations"]}
+               "text": a["because"], "anchor": a["anchor"], "citations": a["citations"],
+               "rests_on_disputed_value": a["rests_on_disputed_value"]}
               for a in rated if rank(a["level"]) == top]
     result += [{"id": v["id"], "kind": "violation", "level": None, "title": v["label"] or "Violation",
-                "text": v["because"], "anchor": v["anchor"], "citations": v["citations"]}
+                "text": v["because"], "anchor": v["anchor"], "citations": v["citations"],
+                "rests_on_disputed_value": v["rests_on_disputed_value"]}
                for v in document["violations"]]
     return result
 
