@@ -101,12 +101,19 @@ def _scenario_report(assessment, index: int, citations: _Citations) -> dict:
     document["anchor"] = prefix
     conclusions = ([document["overall"]] if document["overall"] else []) + [
         c for key, _ in SECTIONS for c in document[key]]
+    by_id = {c["id"]: c for c in conclusions}
+    # Footnotes are numbered in the order a reader meets them: the summary (overall, then the area cards), then
+    # each conclusion's own sources followed by those in its derivation.
+    summary = [document["overall"]] if document["overall"] else []
+    summary += [by_id[f"risk.{area['id']}"] for area in document["areas"] if f"risk.{area['id']}" in by_id]
+    for conclusion in summary:
+        for source in conclusion["sources"]:
+            citations.number(source)
     for conclusion in conclusions:
         conclusion["anchor"] = f"{prefix}-{conclusion['id']}"
         conclusion["citations"] = [citations.number(s) for s in conclusion["sources"]]
         conclusion["derivation"] = _numbered_tree(assessment.why(conclusion["id"]), citations)
         conclusion["disputed"] = [_disputed(assessment, d) for d in conclusion["disputed"]]
-    by_id = {c["id"]: c for c in conclusions}
     for area in document["areas"]:
         risk = by_id.get(f"risk.{area['id']}")
         area["anchor"] = risk["anchor"] if risk else None
