@@ -27,7 +27,7 @@ def assessed(kb):
 
 
 def _change(step: dict, cid: str) -> dict:
-    for key in ("changed", "appeared", "disappeared"):
+    for key in ("changed", "appeared", "disappeared", "restated"):
         for change in step[key]:
             if change["id"] == cid:
                 return change
@@ -70,10 +70,21 @@ def test_a_conclusion_that_appears_has_the_first_scenarios_failing_test_and_the_
     assert change["after"]["sentence"] == assessed["harsh"].get("violation.ua.constitution.art-2").sentence
 
 
+def test_a_derived_line_with_other_values_is_reported_with_both_sentences(assessed):
+    step = compare([assessed["harsh"], assessed["milder"]])["steps"][0]
+    change = _change(step, "finding.post-plan-limit")
+    assert change in step["restated"] and change["direction"] == "restated"
+    assert change["text"] == "finding.post-plan-limit holds in both, with other values"
+    assert change["before"]["sentence"].startswith("600,000 troops")
+    assert change["after"]["sentence"].startswith("800,000 troops")
+    assert change["before"]["verdicts"] == change["after"]["verdicts"] == []
+
+
 def test_identical_scenarios_change_nothing(assessed):
     harsh = assessed["harsh"]
     step = compare([harsh, harsh])["steps"][0]
-    assert step["changed"] == step["appeared"] == step["disappeared"] == step["inputs_changed"] == []
+    assert step["changed"] == step["appeared"] == step["disappeared"] == step["restated"] == []
+    assert step["inputs_changed"] == []
     assert step["unchanged"] == len(harsh.conclusions)
 
 

@@ -11,6 +11,7 @@ import re
 import pytest
 
 from ppexpert import assess
+from ppexpert.assessment import knowledge_for
 from ppexpert.report import build_report, link, markdown_text, render_report
 
 from test_report_support import ROOT, from_the_project_folder, kb  # noqa: F401  (shared fixtures)
@@ -313,17 +314,38 @@ def _golden(name: str, text: str) -> None:
                              f"regenerate with PPEXPERT_UPDATE_GOLDEN=1 python -m pytest {__file__}"
 
 
-def test_markdown_report_of_the_28_point_plan_matches_the_golden_file(kb):
-    _golden("report-us-28-point-plan.md", render_report(_report(kb, US_PLAN), "md"))
+@pytest.fixture(scope="module")
+def fixture_kb():
+    """The golden files are rendered from a small fixed knowledge base (tests/fixtures/reports/golden/README.md),
+    so that they change when the presentation changes, not whenever researchers edit knowledge/."""
+    return knowledge_for(FIXTURES / "golden" / "knowledge")
 
 
-def test_json_report_of_the_28_point_plan_matches_the_golden_file(kb):
-    _golden("report-us-28-point-plan.json", render_report(_report(kb, US_PLAN), "json"))
+def _fixture_report(fixture_kb, *names):
+    return build_report([assess(FIXTURES / "golden" / f"{name}.yaml", fixture_kb) for name in names])
 
 
-def test_markdown_comparison_matches_the_golden_file(kb):
-    _golden("report-compare.md", render_report(_report(kb, SEED, US_PLAN, "examples/ukraine-peace-formula.yaml"),
-                                               "md"))
+@pytest.mark.parametrize("fmt", ["md", "json"])
+def test_report_of_one_scenario_matches_the_golden_file(fixture_kb, fmt):
+    _golden(f"report-plan-a.{fmt}", render_report(_fixture_report(fixture_kb, "plan-a"), fmt))
+
+
+@pytest.mark.parametrize("fmt", ["md", "json"])
+def test_comparison_report_matches_the_golden_file(fixture_kb, fmt):
+    _golden(f"report-compare.{fmt}", render_report(_fixture_report(fixture_kb, "plan-a", "plan-b"), fmt))
+
+
+def test_the_golden_fixture_exercises_every_part_of_a_report(fixture_kb):
+    """If the fixture stops covering a part of the report, its golden files stop pinning that part."""
+    document = _fixture_report(fixture_kb, "plan-a", "plan-b")
+    plan_a, plan_b = document["scenarios"]
+    assert plan_a["assumptions"] and plan_a["defeated"] and plan_b["undetermined"]
+    assert any(d["assumed"] for c in _conclusions(plan_a) for d in c["disputed"])
+    assert document["appendix"]["claims"] and document["appendix"]["facts"][0]["disputed"]
+    step = document["comparison"]["steps"][0]
+    assert step["changed"] and step["appeared"] and step["disappeared"] and step["restated"]
+    assert step["inputs_changed"]
+    assert all(plan[key] for plan in (plan_a,) for key in ("risks", "violations", "consequences", "findings"))
 
 
 @pytest.mark.parametrize("suffix", [".md", ".html", ".json"])

@@ -7,7 +7,8 @@ compare() returns plain data that the report templates render as they are:
   not) in each, and whether all agree;
 - ``inputs``: one row per scenario input, with its value in each;
 - ``steps``: for each consecutive pair (first to second, second to third, ...), the conclusions that appear,
-  disappear or change level, each with the reason from both traces: where it holds, the sentence, the rules
+  disappear or change level, and those that hold at the same level with other values (a derived line such
+  as the post-plan limit), each with the reason from both traces: where it holds, the sentence, the rules
   and the inputs and facts they matched; where it does not (or holds at another level), the verdict of each
   rule that could conclude it (the failing test with its actual value, or what defeated it).
 """
@@ -79,12 +80,12 @@ def _inputs(assessments: Sequence) -> list[dict]:
 
 def _step(before, after, ordered: list[str]) -> dict:
     rank = before.kb.scale.rank
-    appeared, disappeared, changed, unchanged = [], [], [], 0
+    appeared, disappeared, changed, restated, unchanged = [], [], [], [], 0
     for cid in ordered:
         old, new = before.get(cid), after.get(cid)
         if old is None and new is None:
             continue
-        if old is not None and new is not None and old.level == new.level:
+        if old is not None and new is not None and old.level == new.level and old.sentence == new.sentence:
             unchanged += 1
             continue
         subject = new or old
@@ -99,6 +100,11 @@ def _step(before, after, ordered: list[str]) -> dict:
             change["direction"] = "disappears"
             change["text"] = f"{cid} no longer holds" + (f" (was {old.level})" if old.level else "")
             disappeared.append(change)
+        elif old.level == new.level:
+            change["direction"] = "restated"
+            change["text"] = f"{cid} holds in both" + (f" at {new.level}" if new.level else "") + \
+                ", with other values"
+            restated.append(change)
         else:
             change["direction"] = "raised" if rank(new.level) > rank(old.level) else "lowered"
             change["text"] = f"{cid} {change['direction']} from {old.level} to {new.level}"
@@ -112,7 +118,7 @@ def _step(before, after, ordered: list[str]) -> dict:
               if _input_shown(before, name) != _input_shown(after, name)]
     return {"from": before.scenario.id, "to": after.scenario.id, "from_title": before.scenario.title,
             "to_title": after.scenario.title, "appeared": appeared, "disappeared": disappeared, "changed": changed,
-            "unchanged": unchanged, "inputs_changed": inputs}
+            "restated": restated, "unchanged": unchanged, "inputs_changed": inputs}
 
 
 def _input_shown(assessment, name: str) -> str:
