@@ -12,6 +12,7 @@ from ppexpert import assess
 from ppexpert.graph_export import export, sorted_graph, to_dot
 
 from test_report_support import from_the_project_folder, kb  # noqa: F401  (shared fixtures)
+
 SCENARIO = {"id": "graphed", "title": "Graphed",
             "parameters": {"territory_ceded_pct": 20.5, "military_cap": {"troops": 600000},
                            "election_within_days": 100, "war_crimes_amnesty": "full", "us_commitment": "vague"}}

@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import re
+from html.parser import HTMLParser
 
 import pytest
 
@@ -15,6 +16,7 @@ from ppexpert.assessment import knowledge_for
 from ppexpert.report import build_report, link, markdown_text, render_report
 
 from test_report_support import ROOT, from_the_project_folder, kb  # noqa: F401  (shared fixtures)
+
 GOLDEN = ROOT / "tests" / "golden"
 FIXTURES = ROOT / "tests" / "fixtures" / "reports"
 US_PLAN = "examples/us-28-point-plan.yaml"
@@ -214,6 +216,48 @@ def test_html_report_is_one_self_contained_accessible_file(kb):
     assert "@import" not in html and "url(" not in html
     assert html.count("<h1") == 1
     assert html.count('<details class="derivation">') == len(_conclusions(_report(kb, US_PLAN)["scenarios"][0]))
+
+
+class _HtmlStructure(HTMLParser):
+    VOID = {"meta", "link", "br", "img", "hr", "input", "wbr", "source", "area", "base", "col", "embed", "track"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[str] = []
+        self.mismatched: list[tuple] = []
+        self.ids: list[str] = []
+        self.targets: set[str] = set()
+        self.headings: list[int] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if "id" in attributes:
+            self.ids.append(attributes["id"])
+        if (attributes.get("href") or "").startswith("#"):
+            self.targets.add(attributes["href"][1:])
+        for name in ("aria-labelledby",):
+            if name in attributes:
+                self.targets.add(attributes[name])
+        if re.fullmatch(r"h[1-6]", tag):
+            self.headings.append(int(tag[1]))
+        if tag not in self.VOID:
+            self.open.append(tag)
+
+    def handle_endtag(self, tag):
+        if not self.open or self.open[-1] != tag:
+            self.mismatched.append((tag, self.getpos()))
+        else:
+            self.open.pop()
+
+
+def test_html_is_well_formed_with_unique_ids_resolving_links_and_no_skipped_heading_level(kb):
+    parser = _HtmlStructure()
+    parser.feed(render_report(_report(kb, SEED, US_PLAN, "examples/ukraine-peace-formula.yaml"), "html"))
+    assert parser.mismatched == [] and parser.open == []
+    assert len(parser.ids) == len(set(parser.ids))
+    assert parser.targets <= set(parser.ids), sorted(parser.targets - set(parser.ids))[:5]
+    assert parser.headings[0] == 1
+    assert all(b <= a + 1 for a, b in zip(parser.headings, parser.headings[1:])), "no heading level is skipped"
 
 
 def test_markdown_report_shows_summary_cards_derivations_and_footnotes(kb):

@@ -10,6 +10,7 @@ import pytest
 from ppexpert.cli import main
 
 from test_report_support import ROOT, from_the_project_folder  # noqa: F401  (shared fixture)
+
 US_PLAN = "examples/us-28-point-plan.yaml"
 
 
