@@ -10,7 +10,7 @@ import re
 import networkx as nx
 
 from .compile import LimitError, compile_rules
-from .conditions import is_number
+from .conditions import is_number, normalise_number
 from .model import UNKNOWN, Condition, Rule
 from .problems import Problem
 from .rulegraph import reads_conclusion, rule_graph
@@ -170,6 +170,9 @@ def _check_condition(kb, rule: Rule, condition: Condition, path: tuple) -> list[
             if not is_number(value):
                 bad(f"{subject} is a number; {value!r} is not", "compare with a number, e.g. `at_least: 10`",
                     "wrong-type")
+            elif normalise_number(value) != value:
+                bad(f"{value!r} has more precision than the engine keeps", "write at most 4 decimals, below 1e16",
+                    "bad-number")
         elif kind == "boolean" and not isinstance(value, bool):
             bad(f"{subject} is true or false; {value!r} is not", "write `is: true` or `is: false`", "wrong-type")
         elif kind == "word" and choices and value not in choices:
