@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
-import networkx as nx
 
 from . import __version__
 from .compile import CompiledRuleset, compile_rules, encode_value
@@ -71,8 +70,16 @@ class Assessment:
     firings: list[Firing]
     defeats: list[Defeat]
     undetermined: list[Undetermined]
-    graph: nx.DiGraph
+    trace: "Trace"
     support: dict[str, list[Firing]] = field(default_factory=dict)
+
+    @cached_property
+    def graph(self):
+        """The trace as a networkx DiGraph (built on first use: most runs never need networkx itself)."""
+        return self.trace.to_graph()
+
+    def standing(self, firing: Firing) -> bool:
+        return firing.order in self.trace.standing
 
     @property
     def scenario(self):
@@ -208,10 +215,10 @@ def _settle(loaded: LoadedScenario, kb: KnowledgeBase, firings: list[Firing]) ->
             standing.setdefault(firing.conclusion["id"], []).append(firing)
             standing_rules.add(rule_id)
     defeats = _unique(defeats)
-    graph = _trace(loaded, kb, firings, standing, defeats)
-    conclusions = _conclusions(loaded, kb, standing, graph)
+    trace = _trace(loaded, kb, firings, standing, defeats)
+    conclusions = _conclusions(loaded, kb, standing, trace)
     return Assessment(kb, loaded, conclusions, firings, defeats, _undetermined(loaded, kb, standing, conclusions),
-                      graph, {fact_id: fs for fact_id, fs in standing.items()})
+                      trace, {fact_id: fs for fact_id, fs in standing.items()})
 
 
 def _unique(defeats: list[Defeat]) -> list[Defeat]:
@@ -255,8 +262,36 @@ def premise_node(fact: dict) -> str:
     return fact["cid"]
 
 
+@dataclass(frozen=True)
+class Trace:
+    """The derivation as data: nodes and edges from inputs and facts through firings to conclusions."""
+
+    nodes: tuple[tuple[str, dict], ...]
+    edges: tuple[tuple[str, str, dict], ...]
+    standing: frozenset[int]  # the orders of the firings whose conclusions stand
+
+    def descendants(self, node: str) -> set[str]:
+        children: dict[str, list[str]] = {}
+        for head, tail, _ in self.edges:
+            children.setdefault(head, []).append(tail)
+        seen, stack = set(), [node]
+        while stack:
+            for child in children.get(stack.pop(), ()):
+                if child not in seen:
+                    seen.add(child)
+                    stack.append(child)
+        return seen
+
+    def to_graph(self):
+        import networkx as nx  # imported on first use: it costs a cold start more than the whole assessment
+        graph = nx.DiGraph()
+        graph.add_nodes_from(self.nodes)
+        graph.add_edges_from(self.edges)
+        return graph
+
+
 def _trace(loaded: LoadedScenario, kb: KnowledgeBase, firings: list[Firing], standing: dict,
-           defeats: list[Defeat]) -> nx.DiGraph:
+           defeats: list[Defeat]) -> Trace:
     """inputs and knowledge facts -> firings -> conclusions; provisions and sources hang off firings."""
     nodes: list[tuple[str, dict]] = []
     edges: list[tuple[str, str, dict]] = []
@@ -295,10 +330,7 @@ def _trace(loaded: LoadedScenario, kb: KnowledgeBase, firings: list[Firing], sta
         source = kb.provisions[ref].source
         nodes += [(f"provision:{ref}", {"kind": "provision", "ref": ref}), (f"source:{source}", {"kind": "source", "ref": source})]
         edges.append((f"source:{source}", f"provision:{ref}", {"kind": "cites"}))
-    graph = nx.DiGraph()
-    graph.add_nodes_from(nodes)
-    graph.add_edges_from(edges)
-    return graph
+    return Trace(tuple(nodes), tuple(edges), frozenset(standing_firings))
 
 
 # ---------------------------------------------------------------- conclusions
@@ -335,14 +367,14 @@ def render(template: str, values: dict[str, Any], extra: dict | None = None) -> 
     return _PLACEHOLDER.sub(fill, template)
 
 
-def _conclusions(loaded: LoadedScenario, kb: KnowledgeBase, standing: dict, graph: nx.DiGraph) -> dict[str, Conclusion]:
+def _conclusions(loaded: LoadedScenario, kb: KnowledgeBase, standing: dict, trace: Trace) -> dict[str, Conclusion]:
     rules = kb.rules_by_id
     values = template_values(loaded, kb)
     grouped: dict[str, list[Firing]] = {}
     for fact_id, fs in standing.items():
         grouped.setdefault(fs[0].conclusion["cid"], []).extend(fs)
     result = {}
-    reach = {n: nx.descendants(graph, n) for n, d in sorted(graph.nodes(data=True))
+    reach = {n: (d, trace.descendants(n)) for n, d in sorted(trace.nodes, key=lambda item: item[0])
              if d.get("kind") == "baseline" and (d.get("disputed") or d.get("assumed"))}
     for cid in sorted(grouped):
         fs = sorted(grouped[cid], key=lambda f: f.order)
@@ -363,15 +395,14 @@ def _conclusions(loaded: LoadedScenario, kb: KnowledgeBase, standing: dict, grap
         result[cid] = Conclusion(
             id=cid, kind=first.then.kind, level=level, area=first.then.area_id, label=first.then.label,
             sentence=render(first.because, values, {"level": level}), rules=rule_ids, sources=tuple(sources),
-            premises=premises, disputed=_disputed(cid, graph, reach))
+            premises=premises, disputed=_disputed(cid, reach))
     return result
 
 
-def _disputed(cid: str, graph: nx.DiGraph, reach: dict[str, set]) -> tuple[dict, ...]:
+def _disputed(cid: str, reach: dict[str, tuple[dict, set]]) -> tuple[dict, ...]:
     found = []
-    for node, descendants in reach.items():
+    for data, descendants in reach.values():
         if cid in descendants:
-            data = graph.nodes[node]
             found.append({"baseline": data["name"], "value": data["value"], "kb_value": data["kb_value"],
                           "assumed": data["assumed"], "source": data["source"]})
     return tuple(found)

@@ -94,7 +94,7 @@ def assessment_json(assessment) -> dict:
                          "note": b.note} for b in sorted(loaded.baselines.values(), key=lambda b: b.id) if b.assumed],
         "firings": [{"order": f.order, "rule": f.rule, "concludes": f.conclusion["cid"], "level": f.conclusion.get("lv"),
                      "matched": [_premise(p) for p in f.premises],
-                     "standing": assessment.graph.nodes[f"firing:{f.rule}#{f.order}"]["standing"]}
+                     "standing": assessment.standing(f)}
                     for f in assessment.firings],
     }
     return _plain(document)
