@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
-import networkx as nx
 
 from . import __version__
 from .compile import CompiledRuleset, compile_rules, encode_value
@@ -18,7 +17,7 @@ from .conditions import describe, show_value, value_holds
 from .engine import Firing, shared_engine
 from .knowledge import KnowledgeBase, find_knowledge, load_knowledge
 from .model import UNKNOWN, Condition, Rule
-from .rulegraph import override_chain, overriders, reads_conclusion, settle_order
+from .rulegraph import override_chains, overriders, reads_conclusion, settle_order
 from .scenario import LoadedScenario, load_scenario
 
 
@@ -71,8 +70,16 @@ class Assessment:
     firings: list[Firing]
     defeats: list[Defeat]
     undetermined: list[Undetermined]
-    graph: nx.DiGraph
+    trace: "Trace"
     support: dict[str, list[Firing]] = field(default_factory=dict)
+
+    @cached_property
+    def graph(self):
+        """The trace as a networkx DiGraph (built on first use: most runs never need networkx itself)."""
+        return self.trace.to_graph()
+
+    def standing(self, firing: Firing) -> bool:
+        return firing.order in self.trace.standing
 
     @property
     def scenario(self):
@@ -132,6 +139,7 @@ class _Plan:
     settle_order: tuple[str, ...]
     defeaters: dict[str, tuple[str, ...]]  # rule -> the rules that override it, in knowledge-base order
     tested: frozenset[tuple[str, str]]
+    chains: dict[tuple[str, str], tuple[str, ...]]  # (overrider, overridden) -> the rules between them
 
 
 _PLANS: dict[tuple[str, int], _Plan] = {}
@@ -143,7 +151,8 @@ def _plan(kb: KnowledgeBase) -> _Plan:
         position = {rule.id: index for index, rule in enumerate(kb.rules)}
         defeaters = {rule: tuple(sorted(found, key=position.get)) for rule, found in overriders(kb.rules).items()}
         _PLANS[key] = _Plan(compile_rules(kb.rules, kb.scale), tuple(settle_order(kb.rules)), defeaters,
-                            frozenset((c.subject_kind, c.subject) for rule in kb.rules for c in rule.when))
+                            frozenset((c.subject_kind, c.subject) for rule in kb.rules for c in rule.when),
+                            override_chains(kb.rules))
     return _PLANS[key]
 
 
@@ -201,7 +210,7 @@ def _settle(loaded: LoadedScenario, kb: KnowledgeBase, firings: list[Firing]) ->
                 continue
             overrider = next((other for other in defeaters[rule_id] if other in standing_rules), None)
             if overrider is not None:
-                chain = override_chain(kb.rules, overrider, rule_id)
+                chain = plan.chains[(overrider, rule_id)]
                 through = f" (through {', '.join(chain)})" if chain else ""
                 defeats.append(Defeat(rule_id, firing.conclusion["cid"], firing.conclusion.get("lv"), overrider,
                                       f"{rule_id} would conclude {_concluded(firing)}; {overrider} overrides it"
@@ -210,10 +219,10 @@ def _settle(loaded: LoadedScenario, kb: KnowledgeBase, firings: list[Firing]) ->
             standing.setdefault(firing.conclusion["id"], []).append(firing)
             standing_rules.add(rule_id)
     defeats = _unique(defeats)
-    graph = _trace(loaded, kb, firings, standing, defeats)
-    conclusions = _conclusions(loaded, kb, standing, graph)
+    trace = _trace(loaded, kb, firings, standing, defeats)
+    conclusions = _conclusions(loaded, kb, standing, trace)
     return Assessment(kb, loaded, conclusions, firings, defeats, _undetermined(loaded, kb, standing, conclusions),
-                      graph, {fact_id: fs for fact_id, fs in standing.items()})
+                      trace, {fact_id: fs for fact_id, fs in standing.items()})
 
 
 def _unique(defeats: list[Defeat]) -> list[Defeat]:
@@ -257,8 +266,36 @@ def premise_node(fact: dict) -> str:
     return fact["cid"]
 
 
+@dataclass(frozen=True)
+class Trace:
+    """The derivation as data: nodes and edges from inputs and facts through firings to conclusions."""
+
+    nodes: tuple[tuple[str, dict], ...]
+    edges: tuple[tuple[str, str, dict], ...]
+    standing: frozenset[int]  # the orders of the firings whose conclusions stand
+
+    def descendants(self, node: str) -> set[str]:
+        children: dict[str, list[str]] = {}
+        for head, tail, _ in self.edges:
+            children.setdefault(head, []).append(tail)
+        seen, stack = set(), [node]
+        while stack:
+            for child in children.get(stack.pop(), ()):
+                if child not in seen:
+                    seen.add(child)
+                    stack.append(child)
+        return seen
+
+    def to_graph(self):
+        import networkx as nx  # imported on first use: it costs a cold start more than the whole assessment
+        graph = nx.DiGraph()
+        graph.add_nodes_from(self.nodes)
+        graph.add_edges_from(self.edges)
+        return graph
+
+
 def _trace(loaded: LoadedScenario, kb: KnowledgeBase, firings: list[Firing], standing: dict,
-           defeats: list[Defeat]) -> nx.DiGraph:
+           defeats: list[Defeat]) -> Trace:
     """inputs and knowledge facts -> firings -> conclusions; provisions and sources hang off firings."""
     nodes: list[tuple[str, dict]] = []
     edges: list[tuple[str, str, dict]] = []
@@ -297,10 +334,7 @@ def _trace(loaded: LoadedScenario, kb: KnowledgeBase, firings: list[Firing], sta
         source = kb.provisions[ref].source
         nodes += [(f"provision:{ref}", {"kind": "provision", "ref": ref}), (f"source:{source}", {"kind": "source", "ref": source})]
         edges.append((f"source:{source}", f"provision:{ref}", {"kind": "cites"}))
-    graph = nx.DiGraph()
-    graph.add_nodes_from(nodes)
-    graph.add_edges_from(edges)
-    return graph
+    return Trace(tuple(nodes), tuple(edges), frozenset(standing_firings))
 
 
 # ---------------------------------------------------------------- conclusions
@@ -337,14 +371,14 @@ def render(template: str, values: dict[str, Any], extra: dict | None = None) -> 
     return _PLACEHOLDER.sub(fill, template)
 
 
-def _conclusions(loaded: LoadedScenario, kb: KnowledgeBase, standing: dict, graph: nx.DiGraph) -> dict[str, Conclusion]:
+def _conclusions(loaded: LoadedScenario, kb: KnowledgeBase, standing: dict, trace: Trace) -> dict[str, Conclusion]:
     rules = kb.rules_by_id
     values = template_values(loaded, kb)
     grouped: dict[str, list[Firing]] = {}
     for fact_id, fs in standing.items():
         grouped.setdefault(fs[0].conclusion["cid"], []).extend(fs)
     result = {}
-    reach = {n: nx.descendants(graph, n) for n, d in sorted(graph.nodes(data=True))
+    reach = {n: (d, trace.descendants(n)) for n, d in sorted(trace.nodes, key=lambda item: item[0])
              if d.get("kind") == "baseline" and (d.get("disputed") or d.get("assumed"))}
     for cid in sorted(grouped):
         fs = sorted(grouped[cid], key=lambda f: f.order)
@@ -365,15 +399,14 @@ def _conclusions(loaded: LoadedScenario, kb: KnowledgeBase, standing: dict, grap
         result[cid] = Conclusion(
             id=cid, kind=first.then.kind, level=level, area=first.then.area_id, label=first.then.label,
             sentence=render(first.because, values, {"level": level}), rules=rule_ids, sources=tuple(sources),
-            premises=premises, disputed=_disputed(cid, graph, reach))
+            premises=premises, disputed=_disputed(cid, reach))
     return result
 
 
-def _disputed(cid: str, graph: nx.DiGraph, reach: dict[str, set]) -> tuple[dict, ...]:
+def _disputed(cid: str, reach: dict[str, tuple[dict, set]]) -> tuple[dict, ...]:
     found = []
-    for node, descendants in reach.items():
+    for data, descendants in reach.values():
         if cid in descendants:
-            data = graph.nodes[node]
             found.append({"baseline": data["name"], "value": data["value"], "kb_value": data["kb_value"],
                           "assumed": data["assumed"], "source": data["source"]})
     return tuple(found)

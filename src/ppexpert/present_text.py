@@ -40,7 +40,11 @@ def render_assessment(document: dict, out: Console) -> None:
         out.print(f"Overall risk: {_level(overall['level'])}  {_escape(overall['because'])}")
     out.print()
     for area in document["areas"]:
-        table = Table(title=f"{_escape(area['title'])}: {_level(area['level'])}", title_justify="left",
+        if not area["lines"] and not area["rated"]:
+            continue  # an area whose rules drew nothing here and which carries no risk level
+        level = _level(area["level"]) if area["level"] or not area["open"] else "[yellow]UNDETERMINED[/]"
+        heading = f"{_escape(area['title'])}: {level}" if area["rated"] else _escape(area["title"])
+        table = Table(title=heading, title_justify="left",
                       show_header=False, expand=False, box=None, padding=(0, 2))
         table.add_column("label", style="bold", no_wrap=True)
         table.add_column("line", overflow="fold")
@@ -48,6 +52,8 @@ def render_assessment(document: dict, out: Console) -> None:
             table.add_row(_escape(line["label"] or line["kind"]), _escape(line["text"]))
         if area["because"]:
             table.add_row("Risk", _escape(area["because"]))
+        for sentence in area["open"]:
+            table.add_row("Open", _escape(sentence))
         out.print(table)
         out.print()
     for title, key in (("Violations", "violations"), ("Consequences", "consequences")):

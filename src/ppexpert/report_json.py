@@ -54,21 +54,26 @@ def assessment_json(assessment) -> dict:
     risks = [conclusion_json(assessment, c) for c in sorted(assessment.risks, key=lambda c: c.id)]
     overall = assessment.overall
     areas = []
+    rated = {rule.then.conclusion_id for rule in kb.rules if rule.then.kind == "risk"}
     for area in kb.areas.values():
         if area.id == "overall":
             continue
         risk = assessment.get(f"risk.{area.id}")
         lines = [{"id": c.id, "kind": c.kind, "label": c.label, "text": c.sentence}
                  for c in ordered([c for c in assessment.conclusions.values() if c.area == area.id and c.kind != "risk"])]
+        open_questions = [u.sentence for u in sorted(
+            (u for u in assessment.undetermined if u.conclusion == f"risk.{area.id}"),
+            key=lambda u: (kb.scale.rank(u.level) if u.level else -1, u.rule))]
         areas.append({"id": area.id, "title": area.title, "question": area.question, "dial": area.dial,
                       "level": risk.level if risk else None, "because": risk.sentence if risk else None,
-                      "lines": lines})
+                      "rated": f"risk.{area.id}" in rated, "open": open_questions, "lines": lines})
     document = {
         "ppexpert": __version__,
         "schema_version": SCHEMA_VERSION,
         "knowledge_version": kb.version,
         "scenario": {"id": scenario.id, "title": scenario.title, "description": scenario.description,
-                     "plan": scenario.plan, "date": scenario.date, "file": loaded.file},
+                     "plan": scenario.plan, "date": scenario.date, "file": loaded.file,
+                     "content_hash": loaded.content_hash},
         "scale": kb.scale.names,
         "overall": conclusion_json(assessment, overall) if overall else None,
         "areas": areas,
@@ -89,7 +94,7 @@ def assessment_json(assessment) -> dict:
                          "note": b.note} for b in sorted(loaded.baselines.values(), key=lambda b: b.id) if b.assumed],
         "firings": [{"order": f.order, "rule": f.rule, "concludes": f.conclusion["cid"], "level": f.conclusion.get("lv"),
                      "matched": [_premise(p) for p in f.premises],
-                     "standing": assessment.graph.nodes[f"firing:{f.rule}#{f.order}"]["standing"]}
+                     "standing": assessment.standing(f)}
                     for f in assessment.firings],
     }
     return _plain(document)

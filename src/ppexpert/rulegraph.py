@@ -27,9 +27,11 @@ def overriders(rules: list[Rule]) -> dict[str, set[str]]:
     return {rule.id: nx.ancestors(graph, rule.id) for rule in rules}
 
 
-def override_chain(rules: list[Rule], winner: str, loser: str) -> list[str]:
-    """The rules between an overrider and a rule it defeats through a chain: [] when it overrides it directly."""
-    return nx.shortest_path(_override_graph(rules), winner, loser)[1:-1]
+def override_chains(rules: list[Rule]) -> dict[tuple[str, str], tuple[str, ...]]:
+    """(overrider, overridden) -> the rules between them in a chain of overrides; () when it is direct."""
+    graph = _override_graph(rules)
+    return {(winner, loser): tuple(path[1:-1])
+            for winner, paths in nx.all_pairs_shortest_path(graph) for loser, path in paths.items() if loser != winner}
 
 
 def rule_graph(rules: list[Rule]) -> nx.DiGraph:

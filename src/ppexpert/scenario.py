@@ -1,6 +1,8 @@
 """Load a scenario (a plan as parameters) and check every value against the parameters' declared domains."""
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -51,15 +53,20 @@ class LoadedScenario:
     inputs: dict[str, InputValue] = field(default_factory=dict)
     baselines: dict[str, BaselineValue] = field(default_factory=dict)
     file: str = "<memory>"
+    content_hash: str = ""  # sha256 (12 hex) of the file's bytes, or of the mapping as canonical JSON
 
 
 def load_scenario(source: Path | str | Mapping, kb: KnowledgeBase) -> LoadedScenario:
     """Read a scenario file (or mapping) and validate it; raise InputError with every problem."""
     if isinstance(source, Mapping):
         doc = Document("<scenario>", dict(source))  # no positions to keep: problems name the YAML path
+        content = json.dumps(source, sort_keys=True, default=str, ensure_ascii=False).encode()
     else:
         doc = load_document(source)
-    return scenario_from_document(doc, kb)
+        content = Path(source).read_bytes()
+    loaded = scenario_from_document(doc, kb)
+    loaded.content_hash = hashlib.sha256(content).hexdigest()[:12]
+    return loaded
 
 
 def scenario_from_document(doc: Document, kb: KnowledgeBase) -> LoadedScenario:
