@@ -13,7 +13,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.ui import WebDriverWait
 
-from test_server_support import server_process
+from test_server_support import preset, server_process
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
@@ -76,6 +76,7 @@ def test_moving_the_territory_slider_changes_the_sovereignty_card_and_why_shows_
     assert card_level(browser, "sovereignty") == "critical"
     card = browser.find_element(By.CSS_SELECTOR, "#slot-sovereignty article.card")
     assert browser.find_element(By.ID, "num-territory_ceded_pct").get_attribute("value") == "40"
+    assert "territory_ceded_pct=40" in browser.current_url  # the settings can be shared as a link
 
     card.find_element(By.CSS_SELECTOR, '.card-actions button[data-why="risk.sovereignty"]').click()
     citations = wait(browser, lambda d: d.execute_script("""
@@ -103,7 +104,9 @@ def test_a_choice_a_preset_and_compare_with_update_the_cards(url, browser):
 
     Select(browser.find_element(By.ID, "preset")).select_by_value("us-28-point-plan")
     wait(browser, lambda d: "28-point" in d.find_element(By.ID, "overall").text)
-    assert browser.find_element(By.ID, "num-territory_ceded_pct").get_attribute("value") == "20.5"
+    written = preset("us-28-point-plan")["parameters"]["territory_ceded_pct"]
+    written = written["value"] if isinstance(written, dict) else written
+    assert float(browser.find_element(By.ID, "num-territory_ceded_pct").get_attribute("value")) == written
     assert console_errors(browser) == []
 
 
@@ -116,4 +119,19 @@ def test_the_page_fits_a_phone_screen(url, browser):
     slider = browser.find_element(By.ID, "in-territory_ceded_pct")
     card = browser.find_element(By.CSS_SELECTOR, "#slot-sovereignty article.card")
     assert card.location["y"] > slider.location["y"]  # stacked: the card below its slider
+    assert console_errors(browser) == []
+
+
+def test_a_shared_link_restores_the_settings_and_an_unstated_input_leaves_the_card_open(url, browser):
+    browser.get(url + "?preset=us-28-point-plan&territory_ceded_pct=0&compare=ukraine-peace-formula")
+    wait(browser, lambda d: card_level(d, "sovereignty") == "low")
+    assert browser.find_element(By.ID, "in-territory_ceded_pct").get_attribute("value") == "0"
+    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#compare-defence article.card.compared"))
+
+    Select(browser.find_element(By.ID, "mode-us_commitment")).select_by_value("unknown")
+    wait(browser, lambda d: card_level(d, "enforcement") == "")
+    card_text = browser.execute_script("return document.querySelector('#slot-enforcement article.card').innerText")
+    assert "Left open" in card_text and "us_commitment" in card_text
+    assert browser.find_element(By.CSS_SELECTOR, 'input[name="in-us_commitment"]').get_attribute("disabled")
+    assert "us_commitment=%22unknown%22" in browser.current_url
     assert console_errors(browser) == []

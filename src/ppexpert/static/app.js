@@ -164,7 +164,7 @@ function buildControl(parameter) {
   } else {
     main = {el: h("p", {class: "hint"}, `(${parameter.type}: not editable here)`), sync() {}, disable() {}};
   }
-  const modes = [["set", "set"], ["unknown", "not stated"]];
+  const modes = [["set", "set by the plan"], ["unknown", "not stated"]];
   if (parameter.nullable) modes.push(["null", parameter.null_means || "none"]);
   const mode = h("select", {id: `mode-${name}`, "aria-label": `${parameter.title}: how the plan settles it`},
                  modes.map(([value, shown]) => h("option", {value}, shown)));
@@ -272,10 +272,42 @@ function cleaned(meta) {
   return out;
 }
 
+// ---------------------------------------------------------------- the address: settings that can be shared
+
+function plainValue(raw) {
+  return raw && typeof raw === "object" && !Array.isArray(raw) && "value" in raw ? raw.value : raw;
+}
+
+function remember() {
+  // ?preset=ID&compare=ID&NAME=JSON for every input that differs from the preset
+  const query = new URLSearchParams({preset: state.base.id});
+  const compare = byId("compare").value;
+  if (compare) query.set("compare", compare);
+  const now = currentScenario().parameters, given = state.base.parameters || {};
+  for (const parameter of state.kb.parameters) {
+    const value = plainValue(now[parameter.name]);
+    const was = parameter.name in given ? plainValue(given[parameter.name]) : "unknown";
+    if (JSON.stringify(value) !== JSON.stringify(was)) query.set(parameter.name, JSON.stringify(value));
+  }
+  history.replaceState(null, "", "?" + query.toString());
+}
+
+function applyAddress(query) {
+  const unread = [];
+  for (const parameter of state.kb.parameters) {
+    if (!query.has(parameter.name)) continue;
+    try {
+      state.inputs[parameter.name] = inputFrom(parameter, JSON.parse(query.get(parameter.name)), true);
+    } catch (error) { unread.push(parameter.name); }
+  }
+  if (unread.length) status(`Could not read ${unread.join(", ")} from the address; using the preset's values.`, "error");
+}
+
 // ---------------------------------------------------------------- assessing
 
 function changed() {
   for (const control of Object.values(state.controls)) control.sync();
+  remember();
   clearTimeout(state.timer);
   state.timer = setTimeout(assessNow, 15);
 }
@@ -400,8 +432,16 @@ function card(area, doc, compared) {
     compared ? h("p", {class: "scenario-name"}, doc.scenario.title) : h("p", {class: "question"}, area.question),
     area.because ? h("p", {class: "because"}, area.because) : null,
     lines.length ? h("ul", {class: "lines"}, lines) : h("p", {class: "empty"}, "Nothing derived in this area."),
+    openQuestions(area, doc),
     compared || !area.level ? null : h("div", {class: "card-actions"}, whyButton(risk, "Why?"), whatIfButton(risk)),
     compared ? null : whyPanel(risk));
+}
+
+function openQuestions(area, doc) {
+  // the engine's undetermined conclusions of this area (its risk) that wait on an input the plan leaves unstated
+  const open = doc.undetermined.filter(u => u.conclusion === `risk.${area.id}`);
+  if (!open.length) return null;
+  return h("div", {class: "open"}, h("h3", {}, "Left open"), h("ul", {}, open.map(u => h("li", {}, u.sentence))));
 }
 
 function disputedNote(disputed) {
@@ -580,20 +620,27 @@ async function start() {
     preset.append(option);
     if (!p.problems) compare.append(h("option", {value: p.id}, p.title));
   }
-  const wanted = new URLSearchParams(location.search).get("preset");
+  const query = new URLSearchParams(location.search);
+  const wanted = query.get("preset");
   const first = usable.find(p => p.id === wanted) || usable.find(p => p.id === "seed-calculator") || usable[0];
   if (!first) { status("No preset scenario loads; see examples/.", "error"); return; }
   preset.value = first.id;
   loadPreset(first);
+  if (first.id === wanted) applyAddress(query);
   layout();
   reportButtons();
   preset.addEventListener("change", () => {
     loadPreset(state.presets.find(p => p.id === preset.value));
     layout();
+    remember();
     assessNow();
   });
-  byId("reset").addEventListener("click", () => { loadPreset(state.base); layout(); assessNow(); });
-  compare.addEventListener("change", assessCompare);
+  byId("reset").addEventListener("click", () => { loadPreset(state.base); layout(); remember(); assessNow(); });
+  compare.addEventListener("change", () => { remember(); assessCompare(); });
+  if (usable.some(p => p.id === query.get("compare"))) {
+    compare.value = query.get("compare");
+    assessCompare();
+  }
   await assessNow();
 }
 
