@@ -71,14 +71,14 @@ def main() -> None:
               f"load average {os.getloadavg()[0]:.2f}")
         print(line("slider change, new settings (engine runs)", timed(kept_alive(), "/api/assess", slides)))
         print(line("  of which in the server (Server-Timing)", list(SERVER_TIMES)))
-        print(line("  same, a new connection for each", timed(
-            lambda: http.client.HTTPConnection("127.0.0.1", port, timeout=30), "/api/assess",
-            [with_parameters(s, us_commitment="none") for s in slides])))
         back = slides[::-1][:200]  # dragged back over the last 200 positions (the server keeps 256 answers)
         print(line("slider back over visited settings (cached)", timed(kept_alive(), "/api/assess", back)))
-        recent = slides[-20:]
+        recent = slides[:20]  # the last 20 assessed (the server keeps 32 assessments)
         print(line("why? right after a change (cached assessment)",
                    timed(kept_alive(), "/api/why", [{"scenario": s, "id": "risk.sovereignty"} for s in recent])))
+        print(line("slider change, a new connection for each", timed(
+            lambda: http.client.HTTPConnection("127.0.0.1", port, timeout=30), "/api/assess",
+            [with_parameters(s, us_commitment="none") for s in slides])))
         print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 

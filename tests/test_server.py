@@ -5,6 +5,8 @@ import json
 import re
 import shutil
 import socket
+import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -112,6 +114,12 @@ def test_why_get_by_preset_with_a_change_equals_why_post_with_that_scenario(clie
     assert got.json() == posted.json()
 
 
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
+def test_why_get_answers_for_every_preset(client, path):
+    response = client.get("/api/why", params={"preset": preset(path)["id"], "id": "risk.overall"})
+    assert response.status_code == 200 and response.json()["id"] == "risk.overall"
+
+
 def test_why_not_and_what_if_answer_for_a_risk(client):
     scenario = preset("seed-calculator")
     why_not = client.post("/api/why-not", json={"scenario": scenario, "id": "risk.sovereignty", "level": "critical"})
@@ -120,12 +128,37 @@ def test_why_not_and_what_if_answer_for_a_risk(client):
     assert what_if["changes"] and all(c["result"] != what_if["now"] for c in what_if["changes"])
 
 
-def test_report_downloads_the_json_document_of_the_current_settings(client):
+def test_without_ppexpert_report_the_report_is_the_json_document_of_the_current_settings(monkeypatch):
+    monkeypatch.setitem(sys.modules, "ppexpert.report", None)  # as on a branch without src/ppexpert/report.py
+    client = TestClient(create_app(KNOWLEDGE))
+    summary = client.get("/api/knowledge").json()
+    assert (summary["report_formats"], summary["report_compare"]) == (["json"], False)
     scenario = with_parameters(preset("seed-calculator"), territory_ceded_pct=33)
+    refused = client.post("/api/report", params={"format": "json", "compare": "us-28-point-plan"}, json=scenario)
+    assert refused.status_code == 422 and refused.json()["problems"][0]["field"] == "compare"
     response = client.post("/api/report", params={"format": "json"}, json=scenario)
     assert response.status_code == 200
     assert response.headers["content-disposition"] == 'attachment; filename="seed-calculator.json"'
     assert response.text == dumps(ppexpert.assess(scenario, KNOWLEDGE).to_json())
+
+
+def test_with_ppexpert_report_the_page_offers_its_formats_and_a_comparison_report(monkeypatch):
+    calls = []
+    fake = types.ModuleType("ppexpert.report")
+    fake.build_report = lambda assessments: {"ids": [a.scenario.id for a in assessments],
+                                             "levels": [a.get("risk.sovereignty").level for a in assessments]}
+    fake.render_report = lambda document, fmt: calls.append((document, fmt)) or f"{fmt}:{document}"
+    monkeypatch.setitem(sys.modules, "ppexpert.report", fake)
+    client = TestClient(create_app(KNOWLEDGE))
+    summary = client.get("/api/knowledge").json()
+    assert (summary["report_formats"], summary["report_compare"]) == (["html", "json", "md"], True)
+    scenario = with_parameters(preset("seed-calculator"), territory_ceded_pct=0)
+    response = client.post("/api/report", params={"format": "html", "compare": "us-28-point-plan"}, json=scenario)
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/html")
+    assert response.headers["content-disposition"] == 'attachment; filename="seed-calculator-vs-us-28-point-plan.html"'
+    assert calls == [({"ids": ["seed-calculator", "us-28-point-plan"], "levels": ["low", "high"]}, "html")]
+    md = client.post("/api/report", params={"format": "md"}, json=scenario)
+    assert md.headers["content-type"].startswith("text/markdown") and md.text.startswith("md:")
 
 
 def test_page_and_its_assets_are_served_and_load_nothing_from_elsewhere(client):

@@ -72,7 +72,7 @@ class Preset:
     id: str
     title: str
     file: str  # relative to the project folder, e.g. examples/seed-calculator.yaml
-    data: dict | None  # the scenario mapping as written, or None when the file does not load
+    data: dict | None  # the scenario mapping as written (in JSON values), or None when the file does not load
     problems: tuple[dict, ...] = ()
 
     def listing(self) -> dict:
@@ -83,7 +83,7 @@ class Preset:
                          assumptions=self.data.get("assumptions") or {})
         else:
             entry["problems"] = list(self.problems)
-        return _plain(entry)
+        return entry
 
 
 def _plain(value: Any) -> Any:
@@ -139,6 +139,7 @@ def _read_preset(path: Path, shown: str) -> Preset:
     if not isinstance(data, dict):
         return Preset(path.stem, path.stem, shown, None,
                       ({"message": "a scenario must be a mapping", "hint": "", "field": "(document)"},))
+    data = _plain(data)  # JSON values, as a request would send them (a YAML date becomes its ISO text)
     return Preset(str(data.get("id") or path.stem), str(data.get("title") or path.stem), shown, data)
 
 
@@ -236,20 +237,28 @@ class _Lru(Generic[T]):
                 self._items.popitem(last=False)
 
 
-def report_formats() -> dict[str, Callable[[Assessment], tuple[str, str]]]:
-    """Report formats the page may offer: format -> render(assessment) -> (text, media type).
+_MEDIA = {"json": _JSON, "md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}
 
-    HOOK (web <- reports branch): the annotated report (`ppexpert report`, src/ppexpert/report.py) is written on
-    another branch. Once it is merged, register its Markdown and HTML renderers here, e.g.
-        from .report import render_markdown, render_html
-        formats["markdown"] = lambda a: (render_markdown(a), "text/markdown; charset=utf-8")
-        formats["html"] = lambda a: (render_html(a), "text/html; charset=utf-8")
-    The page lists whatever this returns (GET /api/knowledge: report_formats); until then it offers JSON only.
+
+def report_formats() -> dict[str, Callable[[list[Assessment]], str]]:
+    """Report formats the page may offer: format -> render(assessments) -> text.
+
+    The annotated report (`ppexpert report`: ppexpert.report.build_report and render_report) when the package
+    has it: html, md, and its json, for one scenario or a comparison. Without it (it is written on another
+    branch), the assessment's JSON document of one scenario. GET /api/knowledge lists what this returns.
     """
-    return {"json": lambda assessment: (dumps(assessment.to_json()), _JSON)}
+    try:
+        from .report import build_report, render_report
+    except ImportError:
+        return {"json": lambda assessments: dumps(assessments[0].to_json())}
+    return {fmt: (lambda assessments, fmt=fmt: render_report(build_report(assessments), fmt))
+            for fmt in ("html", "md", "json")}
 
 
-_EXTENSIONS = {"json": "json", "markdown": "md", "html": "html"}
+def _reports_compare() -> bool:
+    return len(report_formats()) > 1
+
+
 
 
 def create_app(knowledge: Path | str | None = None, examples: Path | str | None = None,
@@ -312,6 +321,7 @@ def create_app(knowledge: Path | str | None = None, examples: Path | str | None 
             "areas": [{"id": a.id, "title": a.title, "question": a.question, "dial": a.dial} for a in kb.areas.values()],
             "parameters": [_parameter_json(p) for p in kb.parameters.values() if not p.derived],
             "report_formats": sorted(report_formats()),
+            "report_compare": _reports_compare(),
             "max_body_bytes": max_body_bytes,
         }
 
@@ -356,19 +366,31 @@ def create_app(knowledge: Path | str | None = None, examples: Path | str | None 
         body = _object(await _json_body(request), ("scenario", "id"))
         return await _in_thread(lambda: calc.explain(body.get("scenario"), body.get("id"), Assessment.what_if))
 
-    @app.post("/api/report", summary="Download the report of a scenario in one of /api/knowledge's report_formats",
-              openapi_extra=explain_body("report"))
-    async def report(request: Request, format: str = Query("json")) -> Response:
+    @app.post("/api/report", summary="Download the report of a scenario (and of a preset beside it) in one of "
+                                     "/api/knowledge's report_formats", openapi_extra=scenario_body)
+    async def report(request: Request, format: str = Query("json", description="html, md or json"),
+                     compare: str | None = Query(None, description="a preset id to compare with")) -> Response:
         renderers = report_formats()
         if format not in renderers:
             raise _bad_request(f"unknown report format '{format}'", "formats: " + ", ".join(sorted(renderers)),
                                ("format",), code="bad-word")
+        if compare and not _reports_compare():
+            raise _bad_request("comparison reports need `ppexpert report`, which this installation lacks",
+                               "leave out `compare`", ("compare",), code="unsupported")
         scenario = await _json_body(request)
-        text, media = await _in_thread(lambda: renderers[format](calc.assess(scenario)))
+        other = calc.presets.get(compare) if compare else None
+
+        def render() -> str:
+            assessments = [calc.assess(scenario)] + ([calc.assess(other.data)] if other else [])
+            return renderers[format](assessments)
+
+        text = await _in_thread(render)
         name = scenario.get("id") if isinstance(scenario, dict) and isinstance(scenario.get("id"), str) else "scenario"
         name = "".join(ch for ch in name if ch.isalnum() or ch in "-_")[:80] or "scenario"
-        return Response(text, media_type=media,
-                        headers={"Content-Disposition": f'attachment; filename="{name}.{_EXTENSIONS.get(format, "txt")}"'})
+        if other:
+            name += "-vs-" + "".join(ch for ch in other.id if ch.isalnum() or ch in "-_")[:80]
+        return Response(text, media_type=_MEDIA[format],
+                        headers={"Content-Disposition": f'attachment; filename="{name}.{format}"'})
 
     app.add_middleware(BodyLimit, limit=max_body_bytes)
     return app

@@ -585,14 +585,19 @@ function whyNot(result) {
 
 function reportButtons() {
   const holder = byId("report-buttons");
+  const names = {json: "JSON", md: "Markdown", html: "HTML"};
   holder.replaceChildren(...state.kb.report_formats.map(format =>
-    h("button", {type: "button", dataset: {report: format}, onclick: () => download(format)},
-      `Report (${format === "json" ? "JSON" : format === "markdown" ? "Markdown" : format.toUpperCase()})`)));
+    h("button", {type: "button", dataset: {report: format}, onclick: () => download(format),
+                 title: state.kb.report_compare ? "The report of the current settings, and of the scenario compared with" : null},
+      `Report (${names[format] || format})`)));
 }
 
 async function download(format) {
+  const query = new URLSearchParams({format});
+  const compare = byId("compare").value;
+  if (compare && state.kb.report_compare) query.set("compare", compare);
   try {
-    const response = await fetch(`/api/report?format=${encodeURIComponent(format)}`, {
+    const response = await fetch(`/api/report?${query}`, {
       method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(currentScenario())});
     if (!response.ok) throw Object.assign(new Error(`report failed (HTTP ${response.status})`), await response.json());
     const match = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "");
