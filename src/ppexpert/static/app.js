@@ -352,19 +352,23 @@ function scenarioOf(preset) {
 // ---------------------------------------------------------------- rendering the assessment
 
 function layout() {
-  // one row per area of the knowledge base: the control(s) of its dial beside its card
-  const rows = byId("rows");
+  // an area whose dial is a parameter: a row with the control beside its card; other areas: a grid of cards
+  // beside the plan's other terms
+  const rows = byId("rows"), more = byId("more-areas");
   rows.replaceChildren();
+  more.replaceChildren();
   state.controls = {};
   const placed = new Set();
   for (const area of state.kb.areas) {
     if (area.id === "overall") continue;
-    const controls = h("div", {class: "controls"});
     const parameter = state.kb.parameters.find(p => p.name === area.dial);
-    if (parameter) { controls.append(buildControl(parameter)); placed.add(parameter.name); }
-    rows.append(h("div", {class: "row", dataset: {area: area.id}}, controls,
-                  h("div", {class: "card-slot", id: `slot-${area.id}`}),
-                  h("div", {class: "compare-slot", id: `compare-${area.id}`})));
+    if (parameter) {
+      placed.add(parameter.name);
+      rows.append(h("div", {class: "row", dataset: {area: area.id}}, h("div", {class: "controls"}, buildControl(parameter)),
+                    ...slots(area.id)));
+    } else {
+      more.append(h("div", {class: "more-area", dataset: {area: area.id}}, ...slots(area.id)));
+    }
   }
   const others = byId("other-controls");
   others.replaceChildren();
@@ -372,7 +376,12 @@ function layout() {
     if (!placed.has(parameter.name)) others.append(buildControl(parameter));
   }
   byId("other-inputs").hidden = !others.children.length;
+  byId("more-areas-box").hidden = !more.children.length;
   for (const control of Object.values(state.controls)) control.sync();
+}
+
+function slots(areaId) {
+  return [h("div", {class: "card-slot", id: `slot-${areaId}`}), h("div", {class: "compare-slot", id: `compare-${areaId}`})];
 }
 
 function render() {
@@ -382,24 +391,33 @@ function render() {
   document.body.classList.toggle("comparing", !!state.compare);
   const open = new Set([...document.querySelectorAll(".why[data-open]")].map(el => el.dataset.open));
   renderOverall(doc);
-  const seen = new Set();
   for (const area of doc.areas) {
-    seen.add(area.id);
-    let slot = byId(`slot-${area.id}`);
-    if (!slot) {  // an area the page did not know when it was laid out: give it a row of its own
-      slot = h("div", {class: "card-slot", id: `slot-${area.id}`});
-      byId("rows").append(h("div", {class: "row", dataset: {area: area.id}}, h("div", {class: "controls"}), slot,
-                            h("div", {class: "compare-slot", id: `compare-${area.id}`})));
+    if (!byId(`slot-${area.id}`)) {  // an area the page did not know when it was laid out
+      byId("more-areas").append(h("div", {class: "more-area", dataset: {area: area.id}}, ...slots(area.id)));
+      byId("more-areas-box").hidden = false;
     }
-    slot.replaceChildren(card(area, doc, false));
     const other = state.compare && state.compare.areas.find(a => a.id === area.id);
-    byId(`compare-${area.id}`).replaceChildren(other ? card(other, state.compare, true) : "");
+    byId(`slot-${area.id}`).replaceChildren(shown(area) ? card(area, doc, false) : "");
+    byId(`compare-${area.id}`).replaceChildren(other && (shown(area) || shown(other)) ? card(other, state.compare, true) : "");
   }
   renderBeyond(doc);
   for (const conclusion of open) {  // re-open the explanations the reader had open, for the new settings
     const panel = document.querySelector(`.why[data-for="${CSS.escape(conclusion)}"]`);
     if (panel) explain(conclusion, panel);
   }
+}
+
+function rated(area) { return area.rated !== false; }  // `rated`: whether any rule concludes a risk for the area
+
+function shown(area) {
+  // an area that carries no risk level and for which nothing was derived has no card (as in the terminal report)
+  return rated(area) || area.lines.length > 0;
+}
+
+function openQuestionsOf(area, doc) {
+  // what inputs the plan leaves unstated would decide (`area.open`; older documents: the undetermined risks)
+  return area.open !== undefined ? area.open
+    : doc.undetermined.filter(u => u.conclusion === `risk.${area.id}`).map(u => u.sentence);
 }
 
 function renderOverall(doc) {
@@ -419,6 +437,14 @@ function renderOverall(doc) {
       compared ? h("p", {class: "because"}, compared.because) : null) : "");
 }
 
+function areaBadge(area, doc) {
+  if (!rated(area)) return null;
+  if (!area.level && openQuestionsOf(area, doc).length) {
+    return h("span", {class: "level none", dataset: {level: ""}}, "undetermined");
+  }
+  return levelBadge(area.level, doc);
+}
+
 function card(area, doc, compared) {
   const lines = area.lines.map(line =>
     h("li", {class: `line ${line.kind}`, dataset: {conclusion: line.id}},
@@ -428,20 +454,20 @@ function card(area, doc, compared) {
       compared ? null : whyPanel(line.id)));
   const risk = `risk.${area.id}`;
   return h("article", {class: "card" + (compared ? " compared" : ""), dataset: {area: area.id, level: area.level || ""}},
-    h("header", {}, h("h2", {}, area.title), levelBadge(area.level, doc)),
+    h("header", {}, h("h2", {}, area.title), areaBadge(area, doc)),
     compared ? h("p", {class: "scenario-name"}, doc.scenario.title) : h("p", {class: "question"}, area.question),
     area.because ? h("p", {class: "because"}, area.because) : null,
     lines.length ? h("ul", {class: "lines"}, lines) : h("p", {class: "empty"}, "Nothing derived in this area."),
     openQuestions(area, doc),
-    compared || !area.level ? null : h("div", {class: "card-actions"}, whyButton(risk, "Why?"), whatIfButton(risk)),
+    compared || !rated(area) ? null : h("div", {class: "card-actions"}, whyButton(risk, area.level ? "Why?" : "Why not?"),
+                                         whatIfButton(risk)),
     compared ? null : whyPanel(risk));
 }
 
 function openQuestions(area, doc) {
-  // the engine's undetermined conclusions of this area (its risk) that wait on an input the plan leaves unstated
-  const open = doc.undetermined.filter(u => u.conclusion === `risk.${area.id}`);
+  const open = openQuestionsOf(area, doc);
   if (!open.length) return null;
-  return h("div", {class: "open"}, h("h3", {}, "Left open"), h("ul", {}, open.map(u => h("li", {}, u.sentence))));
+  return h("div", {class: "open"}, h("h3", {}, "Left open"), h("ul", {}, open.map(sentence => h("li", {}, sentence))));
 }
 
 function disputedNote(disputed) {
