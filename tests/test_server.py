@@ -229,6 +229,13 @@ def test_unknown_conclusion_answers_422_listing_the_conclusion_ids(client):
     assert problem["field"] == "id" and "risk.sovereignty" in problem["hint"]
 
 
+def test_why_not_with_an_unknown_level_answers_422_at_the_level_listing_the_scale(client):
+    response = client.post("/api/why-not", json={"scenario": preset(), "id": "risk.defence", "level": "dire"})
+    assert response.status_code == 422
+    problem, = response.json()["problems"]
+    assert problem["field"] == "level" and "critical" in problem["hint"]
+
+
 def test_why_body_with_an_unknown_key_answers_422(client):
     response = client.post("/api/why", json={"scenario": preset(), "id": "risk.defence", "path": "/etc/passwd"})
     assert response.status_code == 422 and response.json()["problems"][0]["field"] == "path"
@@ -309,6 +316,11 @@ def test_identical_settings_are_answered_from_the_cache_with_identical_bytes(mon
     assert client.post("/api/assess", json=dict(reversed(list(scenario.items())))).text == first  # key order is irrelevant
     assert client.post("/api/why", json={"scenario": scenario, "id": "risk.defence"}).status_code == 200
     assert runs == []  # neither the repeat nor the why? after it ran the engine again
+    what_if = client.post("/api/what-if", json={"scenario": scenario, "id": "risk.defence"})
+    assert what_if.status_code == 200 and runs  # what-if re-assesses variants of the scenario
+    runs.clear()
+    assert client.post("/api/what-if", json={"scenario": scenario, "id": "risk.defence"}).json() == what_if.json()
+    assert runs == []  # but not twice for the same question
     client.post("/api/assess", json=with_parameters(scenario, territory_ceded_pct=13))
     assert runs == [1]
 
@@ -323,6 +335,12 @@ def test_a_broken_knowledge_base_answers_500_with_its_problems_not_422(tmp_path)
     response = client.post("/api/assess", json=preset())
     assert response.status_code == 500
     assert response.json()["problems"] and "knowledge base" in response.json()["error"]
+
+
+def test_on_loopback_a_request_for_another_host_name_is_refused():
+    client = TestClient(create_app(KNOWLEDGE, allowed_hosts=["127.0.0.1", "localhost"]), base_url="http://127.0.0.1:8000")
+    assert client.get("/api/scenarios").status_code == 200
+    assert client.get("/api/scenarios", headers={"Host": "rebound.example:8000"}).status_code == 400
 
 
 # ---------------------------------------------------------------- failures do not take the server down

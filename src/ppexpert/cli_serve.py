@@ -27,7 +27,8 @@ def _serve(args: argparse.Namespace) -> int:
 
     knowledge = Path(args.knowledge) if args.knowledge else find_knowledge()
     kb = knowledge_for(knowledge)  # fail now, with every problem, rather than on the first request
-    app = create_app(knowledge, args.examples)
+    hosts = ["127.0.0.1", "localhost"] if args.host in ("127.0.0.1", "localhost") else None
+    app = create_app(knowledge, args.examples, allowed_hosts=hosts)
     sock = _bind(args.host, args.port)
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host

@@ -9,6 +9,7 @@ an engine failure answers 503 and the server keeps serving.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
 import threading
@@ -157,6 +158,8 @@ class Calculator:
         # a slider moved back, "why?" after a change, "compare" and "report" re-use the assessment just made.
         self.documents: _Lru[str] = _Lru(cache_size)
         self.assessments: _Lru[Assessment] = _Lru(max(cache_size // 8, 1) if cache_size else 0)
+        self.explanations: _Lru[dict] = _Lru(cache_size // 2)
+        self._what_if = threading.Lock()
         self._kb: tuple[float, KnowledgeBase] | None = None
 
     recheck_seconds = 1.0  # how often the knowledge base's files are looked at for changes
@@ -203,15 +206,38 @@ class Calculator:
             self.documents.put(key, text)
         return text
 
-    def explain(self, scenario: Any, conclusion_id: Any, how: Callable[[Assessment, str], dict]) -> dict:
+    def explain(self, scenario: Any, conclusion_id: Any, kind: str, level: Any = None) -> dict:
+        """why, why-not or what-if of one conclusion; kept like the answers (what-if tries many variants)."""
         if not isinstance(conclusion_id, str) or not conclusion_id:
             raise _bad_request("missing conclusion id", "pass `id`, e.g. risk.sovereignty", ("id",), code="missing-key")
+        if level is not None and not isinstance(level, str):
+            raise _bad_request("`level` must be a word of the risk scale", "e.g. \"critical\"", ("level",), code="wrong-type")
+        _, key = self._key(scenario)
+        memo = f"{kind}\0{conclusion_id}\0{level}\0{key}"
+        found = self.explanations.get(memo)
+        if found is not None:
+            return found
         assessment = self.assess(scenario)
-        try:
-            return how(assessment, conclusion_id)
-        except InputError as error:
-            raise ApiError(422, "invalid conclusion id",
-                           [{**problem_json(p), "field": "id"} for p in error.errors]) from error
+        # what-if re-assesses the scenario once per candidate value (a second or two): one at a time, so that a
+        # few of them cannot crowd out the slider changes sharing the engine
+        with self._what_if if kind == "what-if" else contextlib.nullcontext():
+            found = self.explanations.get(memo)  # it may have been computed while this request waited
+            if found is None:
+                try:
+                    found = _EXPLAIN[kind](assessment, conclusion_id, level)
+                except InputError as error:
+                    raise ApiError(422, f"invalid {'level' if level is not None else 'conclusion id'}",
+                                   [{**problem_json(p), "field": "level" if p.code == "bad-word" else "id"}
+                                    for p in error.errors]) from error
+                self.explanations.put(memo, found)
+        return found
+
+
+_EXPLAIN: dict[str, Callable[[Assessment, str, Any], dict]] = {
+    "why": lambda assessment, conclusion_id, level: assessment.why(conclusion_id),
+    "why-not": lambda assessment, conclusion_id, level: assessment.why_not(conclusion_id, level),
+    "what-if": lambda assessment, conclusion_id, level: assessment.what_if(conclusion_id),
+}
 
 
 class _Lru(Generic[T]):
@@ -262,8 +288,13 @@ def _reports_compare() -> bool:
 
 
 def create_app(knowledge: Path | str | None = None, examples: Path | str | None = None,
-               max_body_bytes: int = MAX_BODY_BYTES, cache_size: int = 256) -> FastAPI:
-    """The web calculator as an ASGI application (serve it with uvicorn; `ppexpert serve` does)."""
+               max_body_bytes: int = MAX_BODY_BYTES, cache_size: int = 256,
+               allowed_hosts: list[str] | None = None) -> FastAPI:
+    """The web calculator as an ASGI application (serve it with uvicorn; `ppexpert serve` does).
+
+    allowed_hosts: the Host headers to answer (others get 400), e.g. ["127.0.0.1", "localhost"] on loopback, so
+    that a web page whose name was re-pointed at 127.0.0.1 (DNS rebinding) cannot use the API; None answers any.
+    """
     calc = Calculator(knowledge, examples, cache_size)
     app = FastAPI(title="ppexpert web calculator", version=__version__, docs_url=None, redoc_url=None,
                   description="Assess peace-plan scenarios against the cited knowledge base, and ask why. "
@@ -342,7 +373,7 @@ def create_app(knowledge: Path | str | None = None, examples: Path | str | None 
               openapi_extra=explain_body("explain"))
     async def why_post(request: Request) -> dict:
         body = _object(await _json_body(request), ("scenario", "id"))
-        return await _in_thread(lambda: calc.explain(body.get("scenario"), body.get("id"), Assessment.why))
+        return await _in_thread(lambda: calc.explain(body.get("scenario"), body.get("id"), "why"))
 
     @app.get("/api/why", summary="Why a conclusion holds in a preset scenario, optionally with changed inputs")
     async def why_get(preset: str = Query(description="a preset id from /api/scenarios"),
@@ -350,21 +381,19 @@ def create_app(knowledge: Path | str | None = None, examples: Path | str | None 
                       changes: list[str] = Query([], alias="set", description="change an input: name=value (value in JSON), "
                                                             "e.g. territory_ceded_pct=40 or military_cap={\"troops\":600000}")) -> dict:
         scenario = _with_changes(calc.presets.get(preset).data, changes)
-        return await _in_thread(lambda: calc.explain(scenario, id, Assessment.why))
+        return await _in_thread(lambda: calc.explain(scenario, id, "why"))
 
     @app.post("/api/why-not", summary="Why a conclusion (or a level of it) does not hold",
               openapi_extra=explain_body("explain"))
     async def why_not_post(request: Request) -> dict:
         body = _object(await _json_body(request), ("scenario", "id", "level"))
-        level = body.get("level")
-        return await _in_thread(lambda: calc.explain(body.get("scenario"), body.get("id"),
-                                                     lambda a, cid: a.why_not(cid, level)))
+        return await _in_thread(lambda: calc.explain(body.get("scenario"), body.get("id"), "why-not", body.get("level")))
 
     @app.post("/api/what-if", summary="The smallest change of one input that changes a conclusion",
               openapi_extra=explain_body("change"))
     async def what_if_post(request: Request) -> dict:
         body = _object(await _json_body(request), ("scenario", "id"))
-        return await _in_thread(lambda: calc.explain(body.get("scenario"), body.get("id"), Assessment.what_if))
+        return await _in_thread(lambda: calc.explain(body.get("scenario"), body.get("id"), "what-if"))
 
     @app.post("/api/report", summary="Download the report of a scenario (and of a preset beside it) in one of "
                                      "/api/knowledge's report_formats", openapi_extra=scenario_body)
@@ -393,6 +422,9 @@ def create_app(knowledge: Path | str | None = None, examples: Path | str | None 
                         headers={"Content-Disposition": f'attachment; filename="{name}.{format}"'})
 
     app.add_middleware(BodyLimit, limit=max_body_bytes)
+    if allowed_hosts is not None:
+        from starlette.middleware.trustedhost import TrustedHostMiddleware
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
     return app
 
 
