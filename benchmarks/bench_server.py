@@ -73,7 +73,7 @@ def main() -> None:
         print(line("  of which in the server (Server-Timing)", list(SERVER_TIMES)))
         back = slides[::-1][:200]  # dragged back over the last 200 positions (the server keeps 256 answers)
         print(line("slider back over visited settings (cached)", timed(kept_alive(), "/api/assess", back)))
-        recent = slides[:20]  # the last 20 assessed (the server keeps 32 assessments)
+        recent = slides[-20:]  # the last 20 assessed (the server keeps 32 assessments)
         print(line("why? right after a change (cached assessment)",
                    timed(kept_alive(), "/api/why", [{"scenario": s, "id": "risk.sovereignty"} for s in recent])))
         print(line("slider change, a new connection for each", timed(

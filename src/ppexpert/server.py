@@ -158,7 +158,7 @@ class Calculator:
         # a slider moved back, "why?" after a change, "compare" and "report" re-use the assessment just made.
         self.documents: _Lru[str] = _Lru(cache_size)
         self.assessments: _Lru[Assessment] = _Lru(max(cache_size // 8, 1) if cache_size else 0)
-        self.explanations: _Lru[dict] = _Lru(cache_size // 2)
+        self.explanations: _Lru[str] = _Lru(cache_size // 2)
         self._what_if = threading.Lock()
         self._kb: tuple[float, KnowledgeBase] | None = None
 
@@ -206,8 +206,9 @@ class Calculator:
             self.documents.put(key, text)
         return text
 
-    def explain(self, scenario: Any, conclusion_id: Any, kind: str, level: Any = None) -> dict:
-        """why, why-not or what-if of one conclusion; kept like the answers (what-if tries many variants)."""
+    def explain(self, scenario: Any, conclusion_id: Any, kind: str, level: Any = None) -> str:
+        """why, why-not or what-if of one conclusion, as JSON text; kept like the answers (what-if tries many
+        variants). The text is written here, not by FastAPI, whose encoder costs more than the explanation."""
         if not isinstance(conclusion_id, str) or not conclusion_id:
             raise _bad_request("missing conclusion id", "pass `id`, e.g. risk.sovereignty", ("id",), code="missing-key")
         if level is not None and not isinstance(level, str):
@@ -224,7 +225,7 @@ class Calculator:
             found = self.explanations.get(memo)  # it may have been computed while this request waited
             if found is None:
                 try:
-                    found = _EXPLAIN[kind](assessment, conclusion_id, level)
+                    found = dumps(_EXPLAIN[kind](assessment, conclusion_id, level))
                 except InputError as error:
                     raise ApiError(422, f"invalid {'level' if level is not None else 'conclusion id'}",
                                    [{**problem_json(p), "field": "level" if p.code == "bad-word" else "id"}
@@ -369,31 +370,34 @@ def create_app(knowledge: Path | str | None = None, examples: Path | str | None 
         took = (time.perf_counter() - start) * 1000  # in the header only: the body stays byte-identical
         return Response(text, media_type=_JSON, headers={"Server-Timing": f"assess;dur={took:.2f}"})
 
+    async def explained(scenario: Any, conclusion_id: Any, kind: str, level: Any = None) -> Response:
+        return Response(await _in_thread(lambda: calc.explain(scenario, conclusion_id, kind, level)), media_type=_JSON)
+
     @app.post("/api/why", summary="Why a conclusion holds (or why not): its derivation with citations",
               openapi_extra=explain_body("explain"))
-    async def why_post(request: Request) -> dict:
+    async def why_post(request: Request) -> Response:
         body = _object(await _json_body(request), ("scenario", "id"))
-        return await _in_thread(lambda: calc.explain(body.get("scenario"), body.get("id"), "why"))
+        return await explained(body.get("scenario"), body.get("id"), "why")
 
     @app.get("/api/why", summary="Why a conclusion holds in a preset scenario, optionally with changed inputs")
     async def why_get(preset: str = Query(description="a preset id from /api/scenarios"),
                       id: str = Query(description="a conclusion id, e.g. risk.sovereignty"),
                       changes: list[str] = Query([], alias="set", description="change an input: name=value (value in JSON), "
-                                                            "e.g. territory_ceded_pct=40 or military_cap={\"troops\":600000}")) -> dict:
+                                                            "e.g. territory_ceded_pct=40 or military_cap={\"troops\":600000}")) -> Response:
         scenario = _with_changes(calc.presets.get(preset).data, changes)
-        return await _in_thread(lambda: calc.explain(scenario, id, "why"))
+        return await explained(scenario, id, "why")
 
     @app.post("/api/why-not", summary="Why a conclusion (or a level of it) does not hold",
               openapi_extra=explain_body("explain"))
-    async def why_not_post(request: Request) -> dict:
+    async def why_not_post(request: Request) -> Response:
         body = _object(await _json_body(request), ("scenario", "id", "level"))
-        return await _in_thread(lambda: calc.explain(body.get("scenario"), body.get("id"), "why-not", body.get("level")))
+        return await explained(body.get("scenario"), body.get("id"), "why-not", body.get("level"))
 
     @app.post("/api/what-if", summary="The smallest change of one input that changes a conclusion",
               openapi_extra=explain_body("change"))
-    async def what_if_post(request: Request) -> dict:
+    async def what_if_post(request: Request) -> Response:
         body = _object(await _json_body(request), ("scenario", "id"))
-        return await _in_thread(lambda: calc.explain(body.get("scenario"), body.get("id"), "what-if"))
+        return await explained(body.get("scenario"), body.get("id"), "what-if")
 
     @app.post("/api/report", summary="Download the report of a scenario (and of a preset beside it) in one of "
                                      "/api/knowledge's report_formats", openapi_extra=scenario_body)
