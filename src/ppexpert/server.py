@@ -227,7 +227,7 @@ class Calculator:
                 try:
                     found = dumps(_EXPLAIN[kind](assessment, conclusion_id, level))
                 except InputError as error:
-                    raise ApiError(422, f"invalid {'level' if level is not None else 'conclusion id'}",
+                    raise ApiError(422, "invalid conclusion id or level",
                                    [{**problem_json(p), "field": "level" if p.code == "bad-word" else "id"}
                                     for p in error.errors]) from error
                 self.explanations.put(memo, found)
