@@ -88,6 +88,8 @@ def test_an_internal_engine_failure_is_exit_code_1(tmp_path):
         "def broken(self, ruleset, facts):\n"
         "    raise e.EngineFailure('simulated crash')\n"
         "e.Engine.run = broken\n")
-    result = run_cli("assess", "examples/seed-calculator.yaml", env={"PYTHONPATH": str(tmp_path)})
+    import os
+    path = os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))
+    result = run_cli("assess", "examples/seed-calculator.yaml", env={"PYTHONPATH": path})
     assert result.returncode == 1
     assert "internal failure of the rule engine: simulated crash" in result.stderr

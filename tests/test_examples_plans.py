@@ -93,7 +93,9 @@ def test_a_plan_that_lifts_martial_law_first_has_no_sequencing_conflict():
     assessment = ppexpert.assess(scenario, REPO / "knowledge")
     assert assessment.get("consequence.sequencing-conflict") is None
     assert {d.rule for d in assessment.defeats} >= {"CON-SEQUENCE-ELECTION", "CON-SEQUENCE-AMENDMENT"}
-    assert assessment.get("violation.ua.martial-law.art-19") is not None  # lifting it is still a precondition
+    # Once martial law has ended, its ban on elections, referendums and amendments no longer applies.
+    assert assessment.get("violation.ua.martial-law.art-19") is None
+    assert {d.rule for d in assessment.defeats} >= {"ELE-MARTIAL-LAW-BAN", "CON-MARTIAL-LAW-AMENDMENT"}
 
 
 @pytest.mark.parametrize("conclusion", BREACHES_OF_28)

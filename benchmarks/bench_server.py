@@ -1,0 +1,86 @@
+"""Round trip of a slider change (POST /api/assess) against a real `ppexpert serve` (uvicorn) on loopback.
+
+    python benchmarks/bench_server.py [--requests 500]
+
+Starts the server as a subprocess on a free port (as a user would), warms it up, then moves the territory
+slider through 0..100 one request at a time on a kept-alive connection (what a browser tab does), and
+prints the median and 95th percentile. Also: a new connection per request, and a "why?" round trip.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from test_server_support import preset, server_process, with_parameters  # noqa: E402
+
+
+SERVER_TIMES: list[float] = []  # the server's own time per /api/assess (its Server-Timing header)
+
+
+def timed(connection_for, path: str, bodies: list[dict]) -> list[float]:
+    times = []
+    SERVER_TIMES.clear()
+    for body in bodies:
+        data = json.dumps(body).encode()  # one send: a str body goes out in a second packet (Nagle + delayed ACK)
+        start = time.perf_counter()
+        connection = connection_for()
+        connection.request("POST", path, data, {"Content-Type": "application/json"})
+        response = connection.getresponse()
+        response.read()
+        times.append((time.perf_counter() - start) * 1000)
+        timing = response.getheader("Server-Timing") or ""
+        if "dur=" in timing:
+            SERVER_TIMES.append(float(timing.split("dur=")[1]))
+        if response.status != 200:
+            raise SystemExit(f"{path} answered {response.status}")
+    return times
+
+
+def line(name: str, times: list[float]) -> str:
+    ordered = sorted(times)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * len(ordered))) - 1)]
+    return f"{name:<42} n={len(times):<5} median {statistics.median(times):6.2f} ms   p95 {p95:6.2f} ms   max {ordered[-1]:6.2f} ms"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=400)
+    args = parser.parse_args()
+    base = preset("seed-calculator")
+    # every request new settings: the territory slider in half-points, a different cap on each sweep
+    slides = [with_parameters(base, territory_ceded_pct=(i % 201) * 0.5, military_cap={"pct_of_current": 40 + i // 201})
+              for i in range(args.requests)]
+    warm = [with_parameters(base, territory_ceded_pct=i, military_cap={"pct_of_current": 5}) for i in range(50)]
+    with server_process() as url:
+        port = urlparse(url).port
+
+        def kept_alive():
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            return lambda: connection
+
+        timed(kept_alive(), "/api/assess", warm)  # knowledge base loaded, ruleset compiled and registered
+        print(f"ppexpert serve on {url}; Python {sys.version.split()[0]}; {os.cpu_count()} CPUs; "
+              f"load average {os.getloadavg()[0]:.2f}")
+        print(line("slider change, new settings (engine runs)", timed(kept_alive(), "/api/assess", slides)))
+        print(line("  of which in the server (Server-Timing)", list(SERVER_TIMES)))
+        back = slides[::-1][:200]  # dragged back over the last 200 positions (the server keeps 256 answers)
+        print(line("slider back over visited settings (cached)", timed(kept_alive(), "/api/assess", back)))
+        recent = slides[-20:]  # the last 20 assessed (the server keeps 32 assessments)
+        print(line("why? right after a change (cached assessment)",
+                   timed(kept_alive(), "/api/why", [{"scenario": s, "id": "risk.sovereignty"} for s in recent])))
+        print(line("slider change, a new connection for each", timed(
+            lambda: http.client.HTTPConnection("127.0.0.1", port, timeout=30), "/api/assess",
+            [with_parameters(s, us_commitment="none") for s in slides])))
+        print(f"load average after: {os.getloadavg()[0]:.2f}")
+
+
+if __name__ == "__main__":
+    main()

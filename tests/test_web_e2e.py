@@ -1,0 +1,137 @@
+"""The calculator page in real headless Chromium (Debian's chromium and chromedriver; nothing downloaded)
+against `ppexpert serve` on a free loopback port."""
+from __future__ import annotations
+
+import shutil
+import tempfile
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.select import Select
+from selenium.webdriver.support.ui import WebDriverWait
+
+from test_server_support import preset, server_process
+
+CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+
+
+@pytest.fixture(scope="module")
+def url():
+    with server_process() as base:
+        yield base
+
+
+@pytest.fixture
+def browser():
+    for binary in (CHROMIUM, CHROMEDRIVER):
+        assert shutil.which(binary), f"{binary} missing: apt-get install chromium chromium-driver (.ci/run does)"
+    profile = tempfile.mkdtemp(prefix="ppexpert-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--no-first-run", f"--user-data-dir={profile}", "--window-size=1280,900"):
+        options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def wait(driver, condition, timeout: float = 15):
+    return WebDriverWait(driver, timeout).until(lambda d: condition(d))
+
+
+def card_level(driver, area: str) -> str | None:
+    # read in one script: the page replaces its cards on every answer, so a held element can go stale
+    return driver.execute_script("const c = document.querySelector(arguments[0]); return c ? c.dataset.level : null",
+                                 f'#slot-{area} article.card[data-area="{area}"]')
+
+
+def console_errors(driver) -> list[dict]:
+    return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def test_moving_the_territory_slider_changes_the_sovereignty_card_and_why_shows_a_citation(url, browser):
+    browser.get(url)
+    wait(browser, lambda d: card_level(d, "sovereignty") == "high")  # the calculator's default: 20%
+    slider = browser.find_element(By.ID, "in-territory_ceded_pct")
+    assert slider.get_attribute("value") == "20"
+
+    slider.send_keys(Keys.HOME)  # the slider to 0, as a keyboard user moves it
+    wait(browser, lambda d: card_level(d, "sovereignty") == "low")
+    assert browser.find_element(By.CSS_SELECTOR, '[data-parameter="territory_ceded_pct"] output').text == "0%"
+
+    for _ in range(4):  # Page Up moves a range input by a tenth of its span: 0 -> 40
+        slider.send_keys(Keys.PAGE_UP)
+    assert slider.get_attribute("value") == "40"
+    wait(browser, lambda d: "40% of Ukraine under Russian control" in d.execute_script(
+        "return document.querySelector('#slot-sovereignty article.card').innerText"))  # the answer for 40, not 10-30
+    assert card_level(browser, "sovereignty") == "critical"
+    card = browser.find_element(By.CSS_SELECTOR, "#slot-sovereignty article.card")
+    assert browser.find_element(By.ID, "num-territory_ceded_pct").get_attribute("value") == "40"
+    assert "territory_ceded_pct=40" in browser.current_url  # the settings can be shared as a link
+
+    card.find_element(By.CSS_SELECTOR, '.card-actions button[data-why="risk.sovereignty"]').click()
+    citations = wait(browser, lambda d: d.execute_script("""
+        const panel = document.querySelector('#slot-sovereignty .why[data-for="risk.sovereignty"]');
+        const links = panel ? [...panel.querySelectorAll('a.citation')] : [];
+        return links.length ? {panel: panel.innerText, links: links.map(a => [a.innerText, a.href])} : null;"""))
+    assert any("Constitution of Ukraine" in text and href.startswith("https://") for text, href in citations["links"])
+    assert "risk.sovereignty = critical" in citations["panel"]
+
+    assert console_errors(browser) == []
+    loaded = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
+    assert loaded and all(name.startswith(url) for name in loaded), loaded  # nothing fetched from elsewhere
+
+
+def test_a_choice_a_preset_and_compare_with_update_the_cards(url, browser):
+    browser.get(url)
+    wait(browser, lambda d: card_level(d, "accountability") == "high")
+    browser.find_element(By.CSS_SELECTOR, 'label[for="in-war_crimes_amnesty-none"]').click()
+    wait(browser, lambda d: card_level(d, "accountability") not in (None, "high"))
+
+    Select(browser.find_element(By.ID, "compare")).select_by_value("ukraine-peace-formula")
+    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#compare-sovereignty article.card.compared"))
+    compared = browser.find_element(By.CSS_SELECTOR, "#compare-sovereignty article.card.compared")
+    assert compared.get_attribute("data-level") == "low" and "Peace Formula" in compared.text
+
+    Select(browser.find_element(By.ID, "preset")).select_by_value("us-28-point-plan")
+    wait(browser, lambda d: "28-point" in d.find_element(By.ID, "overall").text)
+    written = preset("us-28-point-plan")["parameters"]["territory_ceded_pct"]
+    written = written["value"] if isinstance(written, dict) else written
+    assert float(browser.find_element(By.ID, "num-territory_ceded_pct").get_attribute("value")) == written
+    assert console_errors(browser) == []
+
+
+def test_the_page_fits_a_phone_screen(url, browser):
+    browser.set_window_size(390, 844)
+    browser.get(url)
+    wait(browser, lambda d: card_level(d, "enforcement"))
+    overflow = browser.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0
+    slider = browser.find_element(By.ID, "in-territory_ceded_pct")
+    card = browser.find_element(By.CSS_SELECTOR, "#slot-sovereignty article.card")
+    assert card.location["y"] > slider.location["y"]  # stacked: the card below its slider
+    assert console_errors(browser) == []
+
+
+def test_a_shared_link_restores_the_settings_and_an_unstated_input_leaves_the_card_open(url, browser):
+    browser.get(url + "?preset=us-28-point-plan&territory_ceded_pct=0&compare=ukraine-peace-formula")
+    wait(browser, lambda d: card_level(d, "sovereignty") == "low")
+    assert browser.find_element(By.ID, "in-territory_ceded_pct").get_attribute("value") == "0"
+    wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, "#compare-defence article.card.compared"))
+
+    Select(browser.find_element(By.ID, "mode-us_commitment")).select_by_value("unknown")
+    wait(browser, lambda d: card_level(d, "enforcement") == "")
+    card_text = browser.execute_script("return document.querySelector('#slot-enforcement article.card').innerText")
+    assert "Left open" in card_text and "us_commitment" in card_text
+    assert browser.find_element(By.CSS_SELECTOR, 'input[name="in-us_commitment"]').get_attribute("disabled")
+    assert "us_commitment=%22unknown%22" in browser.current_url
+    assert console_errors(browser) == []
