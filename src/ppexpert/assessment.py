@@ -124,13 +124,31 @@ def knowledge_for(root: Path | str | None = None, near: Path | None = None) -> K
     return _knowledge_cached(str(root.resolve()), stamp)
 
 
-_COMPILED: dict[str, CompiledRuleset] = {}
+@dataclass(frozen=True)
+class _Plan:
+    """What every assessment against one knowledge base needs, computed once per process."""
+
+    compiled: CompiledRuleset
+    settle_order: tuple[str, ...]
+    defeaters: dict[str, tuple[str, ...]]  # rule -> the rules that override it, in knowledge-base order
+    tested: frozenset[tuple[str, str]]
+
+
+_PLANS: dict[tuple[str, int], _Plan] = {}
+
+
+def _plan(kb: KnowledgeBase) -> _Plan:
+    key = (kb.version, id(kb))
+    if key not in _PLANS:
+        position = {rule.id: index for index, rule in enumerate(kb.rules)}
+        defeaters = {rule: tuple(sorted(found, key=position.get)) for rule, found in overriders(kb.rules).items()}
+        _PLANS[key] = _Plan(compile_rules(kb.rules, kb.scale), tuple(settle_order(kb.rules)), defeaters,
+                            frozenset((c.subject_kind, c.subject) for rule in kb.rules for c in rule.when))
+    return _PLANS[key]
 
 
 def compiled_for(kb: KnowledgeBase) -> CompiledRuleset:
-    if kb.version not in _COMPILED:
-        _COMPILED[kb.version] = compile_rules(kb.rules, kb.scale)
-    return _COMPILED[kb.version]
+    return _plan(kb).compiled
 
 
 def assess(scenario: Path | str | Mapping, knowledge: Path | str | KnowledgeBase | None = None) -> Assessment:
@@ -152,7 +170,7 @@ def assess_loaded(loaded: LoadedScenario, kb: KnowledgeBase) -> Assessment:
 
 def engine_facts(loaded: LoadedScenario, kb: KnowledgeBase) -> list[dict]:
     """The input and baseline facts some rule tests (others would only cost a crossing into C)."""
-    tested = {(c.subject_kind, c.subject) for rule in kb.rules for c in rule.when}
+    tested = _plan(kb).tested
     facts = [encode_value("in", name, value.value) for name, value in sorted(loaded.inputs.items())
              if ("input", name) in tested]
     facts += [encode_value("fact", name, value.value) for name, value in sorted(loaded.baselines.items())
@@ -169,8 +187,9 @@ def _settle(loaded: LoadedScenario, kb: KnowledgeBase, firings: list[Firing]) ->
     standing: dict[str, list[Firing]] = {}  # conclusion fact id -> standing firings
     standing_rules: set[str] = set()
     defeats: list[Defeat] = []
-    defeaters = overriders(kb.rules)
-    for rule_id in settle_order(kb.rules):
+    plan = _plan(kb)
+    defeaters = plan.defeaters
+    for rule_id in plan.settle_order:
         rule = rules[rule_id]
         for firing in by_rule.get(rule_id, []):
             if not all(p["id"] in standing for p in firing.premises if p["t"] == "c"):
@@ -180,8 +199,7 @@ def _settle(loaded: LoadedScenario, kb: KnowledgeBase, firings: list[Firing]) ->
                 defeats.append(Defeat(rule_id, firing.conclusion["cid"], firing.conclusion.get("lv"), "unless",
                                       f"{rule_id} would conclude {_concluded(firing)}, but its exception holds: {reason}"))
                 continue
-            overrider = next((other.id for other in kb.rules
-                              if other.id in defeaters[rule_id] and other.id in standing_rules), None)
+            overrider = next((other for other in defeaters[rule_id] if other in standing_rules), None)
             if overrider is not None:
                 defeats.append(Defeat(rule_id, firing.conclusion["cid"], firing.conclusion.get("lv"), overrider,
                                       f"{rule_id} would conclude {_concluded(firing)}; {overrider} overrides it: "
@@ -240,40 +258,46 @@ def premise_node(fact: dict) -> str:
 def _trace(loaded: LoadedScenario, kb: KnowledgeBase, firings: list[Firing], standing: dict,
            defeats: list[Defeat]) -> nx.DiGraph:
     """inputs and knowledge facts -> firings -> conclusions; provisions and sources hang off firings."""
-    graph = nx.DiGraph()
+    nodes: list[tuple[str, dict]] = []
+    edges: list[tuple[str, str, dict]] = []
     for name, value in sorted(loaded.inputs.items()):
-        graph.add_node(f"input:{name}", kind="input", name=name, value=value.value, origin=value.origin,
-                       point=value.point, span=str(value.span))
+        nodes.append((f"input:{name}", {"kind": "input", "name": name, "value": value.value, "origin": value.origin,
+                                        "point": value.point, "span": str(value.span)}))
         for read in value.derived_from:
-            node = f"input:{read}" if read in loaded.inputs else f"fact:{read}"
-            graph.add_edge(node, f"input:{name}", kind="derives")
+            edges.append((f"input:{read}" if read in loaded.inputs else f"fact:{read}", f"input:{name}",
+                          {"kind": "derives"}))
     for name, value in sorted(loaded.baselines.items()):
-        graph.add_node(f"fact:{name}", kind="baseline", name=name, value=value.value, kb_value=value.kb_value,
-                       assumed=value.assumed, disputed=value.disputed, source=value.source, span=str(value.span))
+        nodes.append((f"fact:{name}", {"kind": "baseline", "name": name, "value": value.value,
+                                       "kb_value": value.kb_value, "assumed": value.assumed,
+                                       "disputed": value.disputed, "source": value.source, "span": str(value.span)}))
     standing_firings = {f.order for fs in standing.values() for f in fs}
     defeated = {(d.rule, d.conclusion, d.level): d for d in defeats}
     rules = kb.rules_by_id
+    cited: set[str] = set()
     for firing in firings:
         node = f"firing:{firing.rule}#{firing.order}"
         rule = rules[firing.rule]
         defeat = defeated.get((firing.rule, firing.conclusion["cid"], firing.conclusion.get("lv")))
-        graph.add_node(node, kind="firing", rule=firing.rule, order=firing.order, span=str(rule.span),
-                       standing=firing.order in standing_firings, defeated_by=defeat.by if defeat else None)
-        for premise in firing.premises:
-            graph.add_edge(premise_node(premise), node, kind="premise")
+        nodes.append((node, {"kind": "firing", "rule": firing.rule, "order": firing.order, "span": str(rule.span),
+                             "standing": firing.order in standing_firings,
+                             "defeated_by": defeat.by if defeat else None}))
+        edges += [(premise_node(p), node, {"kind": "premise"}) for p in firing.premises]
         for ref in rule.rests_on:
-            kind = "provision" if ref in kb.provisions else "baseline"
-            if kind == "provision":
-                graph.add_node(f"provision:{ref}", kind="provision", ref=ref)
-                graph.add_edge(f"provision:{ref}", node, kind="rests_on")
-                source = kb.provisions[ref].source
-                graph.add_node(f"source:{source}", kind="source", ref=source)
-                graph.add_edge(f"source:{source}", f"provision:{ref}", kind="cites")
+            if ref in kb.provisions:
+                cited.add(ref)
+                edges.append((f"provision:{ref}", node, {"kind": "rests_on"}))
             else:
-                graph.add_edge(f"fact:{ref}", node, kind="rests_on")
+                edges.append((f"fact:{ref}", node, {"kind": "rests_on"}))
         if firing.order in standing_firings:
-            graph.add_node(firing.conclusion["cid"], kind="conclusion")
-            graph.add_edge(node, firing.conclusion["cid"], kind="concludes")
+            nodes.append((firing.conclusion["cid"], {"kind": "conclusion"}))
+            edges.append((node, firing.conclusion["cid"], {"kind": "concludes"}))
+    for ref in sorted(cited):
+        source = kb.provisions[ref].source
+        nodes += [(f"provision:{ref}", {"kind": "provision", "ref": ref}), (f"source:{source}", {"kind": "source", "ref": source})]
+        edges.append((f"source:{source}", f"provision:{ref}", {"kind": "cites"}))
+    graph = nx.DiGraph()
+    graph.add_nodes_from(nodes)
+    graph.add_edges_from(edges)
     return graph
 
 
@@ -318,6 +342,8 @@ def _conclusions(loaded: LoadedScenario, kb: KnowledgeBase, standing: dict, grap
     for fact_id, fs in standing.items():
         grouped.setdefault(fs[0].conclusion["cid"], []).extend(fs)
     result = {}
+    reach = {n: nx.descendants(graph, n) for n, d in sorted(graph.nodes(data=True))
+             if d.get("kind") == "baseline" and (d.get("disputed") or d.get("assumed"))}
     for cid in sorted(grouped):
         fs = sorted(grouped[cid], key=lambda f: f.order)
         levels = sorted({f.conclusion.get("lv") for f in fs if f.conclusion.get("lv")}, key=kb.scale.rank)
@@ -337,15 +363,15 @@ def _conclusions(loaded: LoadedScenario, kb: KnowledgeBase, standing: dict, grap
         result[cid] = Conclusion(
             id=cid, kind=first.then.kind, level=level, area=first.then.area_id, label=first.then.label,
             sentence=render(first.because, values, {"level": level}), rules=rule_ids, sources=tuple(sources),
-            premises=premises, disputed=_disputed(cid, graph))
+            premises=premises, disputed=_disputed(cid, graph, reach))
     return result
 
 
-def _disputed(cid: str, graph: nx.DiGraph) -> tuple[dict, ...]:
+def _disputed(cid: str, graph: nx.DiGraph, reach: dict[str, set]) -> tuple[dict, ...]:
     found = []
-    for node in sorted(nx.ancestors(graph, cid)):
-        data = graph.nodes[node]
-        if data.get("kind") == "baseline" and (data.get("disputed") or data.get("assumed")):
+    for node, descendants in reach.items():
+        if cid in descendants:
+            data = graph.nodes[node]
             found.append({"baseline": data["name"], "value": data["value"], "kb_value": data["kb_value"],
                           "assumed": data["assumed"], "source": data["source"]})
     return tuple(found)

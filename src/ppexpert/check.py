@@ -16,7 +16,7 @@ from pathlib import Path
 import networkx as nx
 
 from .compile import MAX_CONDITIONS, MAX_IDENTICAL_PATTERNS, MAX_RULES, LimitError, compile_rules
-from .conditions import describe, is_number, show_value, value_holds
+from .conditions import describe, is_number, normalise_number, show_value, value_holds
 from .model import UNKNOWN, Condition, Rule
 from .problems import InputError, Problem, Span
 from .rulegraph import reads_conclusion, rule_graph
@@ -320,6 +320,9 @@ def _check_condition(kb, rule: Rule, condition: Condition) -> list[Problem]:
             if not is_number(value):
                 bad(f"{subject} is a number; {value!r} is not", "compare with a number, e.g. `at_least: 10`",
                     "wrong-type", op)
+            elif normalise_number(value) != value:
+                bad(f"{value!r} has more precision than the engine keeps", "write at most 4 decimals, below 1e16",
+                    "bad-number", op)
         elif kind == "boolean" and not isinstance(value, bool):
             bad(f"{subject} is true or false; {value!r} is not", "write `is: true` or `is: false`", "wrong-type", op)
         elif kind == "word" and choices and value not in choices:

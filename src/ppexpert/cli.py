@@ -9,7 +9,7 @@ from . import __version__
 from .problems import EngineFailure, InputError
 
 # Each command module adds its sub-command: add(subparsers) registers it and sets `handler`.
-_COMMANDS: list[str] = ["ppexpert.cli_core", "ppexpert.cli_authoring"]
+_COMMANDS: list[str] = ["ppexpert.cli_core", "ppexpert.cli_claims", "ppexpert.cli_authoring"]
 
 
 def _parser() -> argparse.ArgumentParser:

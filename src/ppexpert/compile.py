@@ -16,10 +16,12 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from .conditions import is_number
+from .conditions import is_number, normalise_number
 from .model import UNKNOWN, Condition, Rule, Scale
 
 SINK_RULE = "__sink__"
+START_RULE = "__start__"
+START_FACT = {"id": "start", "t": "__start__"}
 
 # durable_rules 2.0.28 limits (ENGINE-NOTES.md); exceeding them hangs or crashes the engine.
 MAX_RULES = 4096
@@ -48,7 +50,7 @@ def encode_value(kind: str, name: str, value: Any) -> dict:
         fact["s"] = "none"
     else:
         fact["s"] = "known"
-        fact[_field(value)] = value
+        fact[_field(value)] = normalise_number(value)
     return fact
 
 
@@ -151,5 +153,7 @@ def compile_rules(rules: list[Rule], scale: Scale) -> CompiledRuleset:
                          f"{MAX_IDENTICAL_PATTERNS}: merge them")
     # Every asserted fact must reach some node, or durable_rules rejects the whole batch (jruizgit/rules#350).
     definition[SINK_RULE] = {"all": [{"a": {"$nex": {"__never__": 1}}}, {"b": {"t": "__never__"}}]}
+    # A state in which no action ever ran crashes delete_state (segfault, measured here): one rule always fires.
+    definition[START_RULE] = {"all": [{"s": {"t": START_FACT["t"]}}]}
     digest = hashlib.sha256(json.dumps([definition, conclusions], sort_keys=True).encode()).hexdigest()[:16]
     return CompiledRuleset(f"ppexpert_{digest}", definition, conclusions)

@@ -15,6 +15,24 @@ def is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
+def normalise_number(value: Any) -> Any:
+    """The number as the engine can read it: whole numbers as int, others to 4 decimals, never an exponent.
+
+    durable_rules 2.0.28 segfaults on JSON numbers in exponent notation (1e-05, 1e+20: measured here), which
+    is how Python writes floats below 1e-4 or from 1e16 up.
+    """
+    if not is_number(value) or isinstance(value, int):
+        return value
+    if value != value or value in (float("inf"), float("-inf")):
+        return value
+    if float(value).is_integer():
+        return int(value)
+    rounded = round(value, 4)
+    if abs(rounded) < 1e-4:
+        return 0
+    return int(rounded) if rounded.is_integer() else rounded
+
+
 def value_holds(condition: Condition, value: Any, rank_of=None) -> bool:
     """Whether `value` (a known value, None, or UNKNOWN) satisfies the condition's operator.
 

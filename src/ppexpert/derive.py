@@ -9,11 +9,13 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .knowledge import KnowledgeBase
+from .conditions import normalise_number
 from .model import UNKNOWN
 from .scenario import InputValue, LoadedScenario
 
 _PERSONNEL = "ua.armed-forces.personnel"
 _RUSSIAN_FORCE = "ru.armed-forces.deployed-in-ukraine"
+_ZNPP_CAPACITY = "ua.energy.znpp-capacity"
 
 
 def _cap_troops(cap: Any, personnel: Any, _russian: Any) -> Any:
@@ -32,11 +34,16 @@ def _cap_vs_russian(cap: Any, personnel: Any, russian: Any) -> Any:
     return round(_cap_troops(cap, personnel, russian) * 100 / russian, 1)
 
 
+def _npp_lost(share: Any, capacity: Any) -> Any:
+    return round((100 - share) * capacity / 100)
+
+
 # derived parameter -> (what it reads, how). A cap of null (no cap) derives null; unknown derives unknown.
 DERIVATIONS: dict[str, tuple[tuple[str, ...], Callable[..., Any]]] = {
     "military_cap_troops": (("military_cap", _PERSONNEL, _RUSSIAN_FORCE), _cap_troops),
     "military_cap_pct": (("military_cap", _PERSONNEL, _RUSSIAN_FORCE), _cap_pct),
     "military_cap_vs_russian_force_pct": (("military_cap", _PERSONNEL, _RUSSIAN_FORCE), _cap_vs_russian),
+    "npp_capacity_lost_mw": (("npp_ukraine_power_share_pct", _ZNPP_CAPACITY), _npp_lost),
 }
 
 
@@ -52,7 +59,7 @@ def derive_inputs(loaded: LoadedScenario, kb: KnowledgeBase) -> dict[str, InputV
         elif values[0] is None:
             value = None
         else:
-            value = compute(*values)
+            value = normalise_number(compute(*values))
         span = loaded.inputs[reads[0]].span
         derived[name] = InputValue(name, value, span, "derived", loaded.inputs[reads[0]].point,
                                    derived_from=reads, formula=parameter.formula)

@@ -45,7 +45,11 @@ class KnowledgeBase:
 
     @property
     def rules_by_id(self) -> dict[str, m.Rule]:
-        return {rule.id: rule for rule in self.rules}
+        # Rules are appended while loading; the index is rebuilt when their number changes.
+        cached = self.__dict__.get("_rules_by_id")
+        if cached is None or len(cached) != len(self.rules):
+            cached = self.__dict__["_rules_by_id"] = {rule.id: rule for rule in self.rules}
+        return cached
 
     def baseline(self, name: str) -> m.Baseline | None:
         """A baseline by id or alias."""

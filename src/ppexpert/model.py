@@ -6,6 +6,7 @@ Every object read from YAML keeps its Span (file:line:col) in a private attribut
 from __future__ import annotations
 
 import datetime as _dt
+from functools import cached_property
 from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
@@ -244,19 +245,13 @@ class Condition(_Model):
         subjects = [s for s in ("input", "fact", "conclusion") if getattr(self, s) is not None]
         if len(subjects) != 1:
             raise ValueError("a condition names exactly one of `input`, `fact` or `conclusion`")
-        given = [op for op in _OPS if op in self.model_fields_set_by_alias()]
+        written = {type(self).model_fields[name].alias or name for name in self.model_fields_set}
+        given = [op for op in _OPS if op in written]
         if len(given) > 1:
             raise ValueError(f"a condition takes one operator; found {', '.join(given)}")
         if not given and self.conclusion is None:
             raise ValueError("an `input` or `fact` condition needs an operator: " + ", ".join(_OPS))
         return self
-
-    def model_fields_set_by_alias(self) -> set[str]:
-        names = set()
-        for name in self.model_fields_set:
-            alias = type(self).model_fields[name].alias
-            names.add(alias or name)
-        return names
 
     @property
     def subject(self) -> str:
@@ -266,17 +261,17 @@ class Condition(_Model):
     def subject_kind(self) -> str:
         return "input" if self.input is not None else "fact" if self.fact is not None else "conclusion"
 
-    @property
+    @cached_property
     def op(self) -> str:
-        given = [op for op in _OPS if op in self.model_fields_set_by_alias()]
-        return given[0] if given else "present"
+        # `is: null` differs from no operator at all, so read which keys were written.
+        written = {type(self).model_fields[name].alias or name for name in self.model_fields_set}
+        return next((op for op in _OPS if op in written), "present")
 
-    @property
+    @cached_property
     def operand(self) -> Any:
-        op = self.op
-        if op == "present":
+        if self.op == "present":
             return None
-        return getattr(self, {"is": "is_", "in": "in_"}.get(op, op))
+        return getattr(self, {"is": "is_", "in": "in_"}.get(self.op, self.op))
 
 
 _OPS = ("is", "is_not", "in", "not_in", "at_least", "at_most", "above", "below")

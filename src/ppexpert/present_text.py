@@ -54,18 +54,24 @@ def render_assessment(document: dict, out: Console) -> None:
         items = document[key]
         if not items:
             continue
-        out.print(f"[bold]{title}[/] ({len(items)})")
+        table = Table(title=f"[bold]{title}[/] ({len(items)})", title_justify="left", show_header=False,
+                      box=None, padding=(0, 1))
+        table.add_column("id", no_wrap=True)
+        table.add_column("text", overflow="fold")
         for item in items:
+            flag = "\n[yellow]rests on a disputed value[/]" if item["rests_on_disputed_value"] else ""
             cites = "; ".join(f"{s['title']}, {s['locator']}" for s in item["sources"][:3])
-            flag = "  [yellow](rests on a disputed value)[/]" if item["rests_on_disputed_value"] else ""
-            out.print(f"  - {item['id']}: {_escape(item['because'])}{flag}")
-            if cites:
-                out.print(f"      [dim]{_escape(cites)}[/]")
+            table.add_row(_escape(item["id"]), f"{_escape(item['because'])}\n[dim]{_escape(cites)}[/]{flag}")
+        out.print(table)
         out.print()
     if document["undetermined"]:
-        out.print("[bold]Left open by unknown inputs[/]")
+        table = Table(title="[bold]Left open by unknown inputs[/]", title_justify="left", show_header=False,
+                      box=None, padding=(0, 1))
+        table.add_column("rule", no_wrap=True)
+        table.add_column("text", overflow="fold")
         for item in document["undetermined"]:
-            out.print(f"  - {item['rule']} {_escape(item['sentence'])}")
+            table.add_row(item["rule"], _escape(item["sentence"]))
+        out.print(table)
         out.print()
     if document["assumptions"]:
         out.print("[bold]Assumptions[/] (the scenario's values replace the knowledge base's)")

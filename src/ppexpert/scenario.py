@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
-from .conditions import is_number, show_value
+from .conditions import is_number, normalise_number, show_value
 from .knowledge import KnowledgeBase
 from .model import UNKNOWN, Parameter, Scenario
 from .problems import InputError, Problem, Span
@@ -56,9 +56,7 @@ class LoadedScenario:
 def load_scenario(source: Path | str | Mapping, kb: KnowledgeBase) -> LoadedScenario:
     """Read a scenario file (or mapping) and validate it; raise InputError with every problem."""
     if isinstance(source, Mapping):
-        from .yamlfile import parse_document
-        import yaml
-        doc = parse_document(yaml.safe_dump(dict(source), sort_keys=False), "<scenario>")
+        doc = Document("<scenario>", dict(source))  # no positions to keep: problems name the YAML path
     else:
         doc = load_document(source)
     return scenario_from_document(doc, kb)
@@ -90,9 +88,10 @@ def scenario_from_document(doc: Document, kb: KnowledgeBase) -> LoadedScenario:
             path = path + ("value",)
         found = check_parameter_value(parameter, value)
         if found:
-            problems.append(doc.problem(path, f"{name}: {found[0]}", found[1], code="bad-value", subject=name))
+            problems.append(doc.problem(path, f"{name}: {found[0]}", found[1], value=True, code="bad-value",
+                                        subject=name))
             continue
-        inputs[name] = InputValue(name, value, doc.span(path), "scenario",
+        inputs[name] = InputValue(name, _normalised(value), doc.span(path), "scenario",
                                   None if point is None else str(point), note)
     for name, parameter in sorted(kb.parameters.items()):
         if not parameter.derived and name not in inputs and name not in raw_parameters:
@@ -105,6 +104,12 @@ def scenario_from_document(doc: Document, kb: KnowledgeBase) -> LoadedScenario:
     from .derive import derive_inputs
     loaded.inputs.update(derive_inputs(loaded, kb))
     return loaded
+
+
+def _normalised(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: normalise_number(inner) for key, inner in value.items()}
+    return normalise_number(value)
 
 
 def check_parameter_value(parameter: Parameter, value: Any) -> tuple[str, str] | None:
@@ -134,7 +139,8 @@ def check_parameter_value(parameter: Parameter, value: Any) -> tuple[str, str] |
 
 
 def _check_number(value: Any, kind: str, low: float | None, high: float | None, allowed: str):
-    if not is_number(value) or (kind == "integer" and not float(value).is_integer()):
+    if not is_number(value) or value != value or abs(value) == float("inf") or (
+            kind == "integer" and not float(value).is_integer()):
         return (f"{value!r} is not {'a whole number' if kind == 'integer' else 'a number'}", allowed)
     if (low is not None and value < low) or (high is not None and value > high):
         return (f"{show_value(value)} is out of range", allowed)
@@ -184,8 +190,10 @@ def _baselines(doc: Document, kb: KnowledgeBase, problems: list[Problem]) -> dic
             continue
         if type(value) is not type(baseline.value) and not (is_number(value) and is_number(baseline.value)):
             problems.append(doc.problem(path + ("value",), f"{name}: {value!r} has the wrong type",
-                                        f"expected a value like the baseline's ({baseline.value!r})", code="wrong-type"))
+                                        f"expected a value like the baseline's ({baseline.value!r})", value=True,
+                                        code="wrong-type"))
             continue
+        value = normalise_number(value)
         result[baseline.id] = BaselineValue(baseline.id, value, baseline.value, source, True,
                                             baseline.disputed or value != baseline.value, doc.span(path), raw.get("note"))
     return result

@@ -33,7 +33,7 @@ def _problem(doc: Document, model: type[BaseModel], path: tuple, error: dict, da
     if kind in ("literal_error", "enum"):
         expected = error.get("ctx", {}).get("expected", "")
         return doc.problem(where, f"'{error.get('input')}' is not an allowed word",
-                           f"expected {expected}", code="bad-word")
+                           f"expected {expected}", value=True, code="bad-word")
     if kind == "string_pattern_mismatch":
         pattern = error.get("ctx", {}).get("pattern", "")
         return doc.problem(where, f"'{error.get('input')}' is not a well-formed id",
@@ -42,7 +42,7 @@ def _problem(doc: Document, model: type[BaseModel], path: tuple, error: dict, da
         message = str(error.get("ctx", {}).get("error", error["msg"]))
         return doc.problem(where, message, "see docs/authoring.md for the shape of this object", code="bad-shape")
     return doc.problem(where, f"{error['msg'].lower()} (got {_shown(error.get('input'))})",
-                       _type_hint(kind), code="wrong-type")
+                       _type_hint(kind), value=True, code="wrong-type")
 
 
 def _is_union_tag(part: Any) -> bool:

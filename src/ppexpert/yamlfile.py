@@ -16,22 +16,29 @@ class Document:
 
     file: str
     data: Any
-    marks: dict[tuple, tuple[int, int]] = field(default_factory=dict)
+    marks: dict[tuple, tuple[int, int]] = field(default_factory=dict)  # a mapping entry: its key's position
+    value_marks: dict[tuple, tuple[int, int]] = field(default_factory=dict)  # the value's own position
 
-    def span(self, path: tuple = ()) -> Span:
-        """The position of the node at `path`, or of its nearest ancestor that exists."""
+    def span(self, path: tuple = (), value: bool = False) -> Span:
+        """The position of the node at `path` (its key, or with value=True its value), or of its nearest ancestor."""
         path = tuple(path)
         while path and path not in self.marks:
             path = path[:-1]
-        line, column = self.marks.get(path, (0, 0))
+        line, column = (self.value_marks if value and path in self.value_marks else self.marks).get(path, (0, 0))
         return Span(self.file, line, column)
 
-    def problem(self, path: tuple, message: str, hint: str = "", **kwargs) -> Problem:
-        return Problem(self.span(path), tuple(path), message, hint, **kwargs)
+    def problem(self, path: tuple, message: str, hint: str = "", value: bool = False, **kwargs) -> Problem:
+        return Problem(self.span(path, value), tuple(path), message, hint, **kwargs)
 
 
 class _Constructor(yaml.constructor.SafeConstructor):
     pass
+
+
+# libyaml's parser when PyYAML was built with it (ten times faster); marks and errors are the same.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_PLAIN_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
 def _display(path: Path | str) -> str:
@@ -59,7 +66,7 @@ def load_document(path: Path | str) -> Document:
 
 def parse_document(text: str, file: str) -> Document:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         span = Span(file, mark.line + 1, mark.column + 1) if mark else Span(file)
@@ -79,7 +86,12 @@ def parse_document(text: str, file: str) -> Document:
 
 
 def _to_python(node: yaml.Node, path: tuple, doc: Document, problems: list[Problem]) -> Any:
-    doc.marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    doc.marks[path] = doc.value_marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_TAGS:
+        problems.append(doc.problem(path, f"the YAML tag {node.tag} is not allowed",
+                                    "write plain mappings, lists and values; ppexpert loads safe YAML only",
+                                    code="bad-value"))
+        return None
     if isinstance(node, yaml.MappingNode):
         result: dict = {}
         for key_node, value_node in node.value:

@@ -1,0 +1,93 @@
+"""The real CLI, end to end, in fresh processes."""
+import json
+
+from _support import ROOT, run_cli
+
+
+def test_assess_prints_each_area_with_its_level_and_derived_lines():
+    result = run_cli("assess", "examples/seed-calculator.yaml")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Overall risk: HIGH" in out
+    assert "Impact on sovereignty: HIGH" in out and "20% of Ukraine under Russian control" in out
+    assert "Impact on defence capability: HIGH" in out and "400,000 troops" in out
+    assert "Enforcement reliability: MEDIUM" in out
+    assert "violation.ua.constitution.art-73" in out
+
+
+def test_assess_json_is_the_documented_document():
+    result = run_cli("assess", "examples/seed-calculator.yaml", "--format", "json")
+    document = json.loads(result.stdout)
+    assert {r["area"]: r["level"] for r in document["risks"]}["enforcement"] == "medium"
+    assert document["scenario"]["id"] == "seed-calculator"
+
+
+def test_why_prints_a_tree_down_to_the_cited_article():
+    result = run_cli("why", "examples/seed-calculator.yaml", "risk.accountability")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("risk.accountability = high:")
+    assert "because rule ACC-RISK-HIGH" in result.stdout
+    assert "war_crimes_amnesty = full" in result.stdout
+    assert "cites Rome Statute of the International Criminal Court, Preamble, paras. 4-6" in result.stdout
+
+
+def test_why_json_is_the_proof_tree_as_data():
+    result = run_cli("why", "examples/seed-calculator.yaml", "risk.defence", "--format", "json")
+    tree = json.loads(result.stdout)
+    assert tree["id"] == "risk.defence" and tree["derivations"]
+
+
+def test_why_not_with_a_level_names_the_failed_test():
+    result = run_cli("why-not", "examples/seed-calculator.yaml", "risk.sovereignty=critical")
+    assert result.returncode == 0
+    assert "territory_ceded_pct is at least 25 fails (it is 20)" in result.stdout
+
+
+def test_what_if_names_the_smallest_change():
+    result = run_cli("what-if", "examples/seed-calculator.yaml", "risk.enforcement")
+    assert result.returncode == 0
+    assert "if us_commitment were" in result.stdout
+
+
+def test_python_dash_m_and_the_console_script_agree(tmp_path):
+    import shutil
+    import subprocess
+    script = shutil.which("ppexpert")
+    if script is None:  # an install without scripts on PATH: python -m is the documented fallback
+        return
+    direct = subprocess.run([script, "assess", "examples/seed-calculator.yaml", "--format", "json"], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert direct.stdout == run_cli("assess", "examples/seed-calculator.yaml", "--format", "json").stdout
+
+
+def test_the_knowledge_base_can_be_named_explicitly():
+    result = run_cli("--knowledge", "tests/fixtures/kb-mini", "assess", "tests/fixtures/mini-scenario.yaml")
+    assert result.returncode == 0, result.stderr
+    assert "Land: HIGH" in result.stdout
+
+
+def test_a_broken_knowledge_base_is_exit_code_2_with_every_problem(tmp_path):
+    import shutil
+    kb = tmp_path / "kb"
+    shutil.copytree(ROOT / "tests" / "fixtures" / "kb-mini", kb)
+    rules = kb / "rules" / "land.yaml"
+    rules.write_text(rules.read_text().replace("rests_on: [xx.charter.art-1, xx.land.size]",
+                                               "rests_on: [xx.charter.art-9, xx.land.size]")
+                     .replace("overrides: [LAND-HIGH]", "overrides: [LAND-HIGHER]"))
+    result = run_cli("--knowledge", str(kb), "assess", "tests/fixtures/mini-scenario.yaml")
+    assert result.returncode == 2
+    assert "rests on unknown provision or baseline 'xx.charter.art-9'" in result.stderr
+    assert "overrides unknown rule LAND-HIGHER" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_internal_engine_failure_is_exit_code_1(tmp_path):
+    # A sitecustomize hook breaks the engine adapter in the child process only.
+    (tmp_path / "sitecustomize.py").write_text(
+        "import ppexpert.engine as e\n"
+        "def broken(self, ruleset, facts):\n"
+        "    raise e.EngineFailure('simulated crash')\n"
+        "e.Engine.run = broken\n")
+    result = run_cli("assess", "examples/seed-calculator.yaml", env={"PYTHONPATH": str(tmp_path)})
+    assert result.returncode == 1
+    assert "internal failure of the rule engine: simulated crash" in result.stderr

@@ -1,0 +1,228 @@
+"""The example plans: each assesses, and each yields (or does not yield) the conclusions its text supports."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import ppexpert
+from ppexpert.report_json import dumps
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO / "examples"
+PLAN_28 = EXAMPLES / "us-28-point-plan.yaml"
+PLAN_20 = EXAMPLES / "20-point-framework-2025-12.yaml"
+GENEVA = EXAMPLES / "geneva-19-point-framework.yaml"
+FORMULA = EXAMPLES / "ukraine-peace-formula.yaml"
+SEED = EXAMPLES / "seed-calculator.yaml"
+
+# The conclusions the "done when" of the knowledge issue names for the 28-point plan.
+BREACHES_OF_28 = (
+    "violation.ua.constitution.art-2",
+    "violation.ua.constitution.art-73",
+    "violation.ua.constitution.art-157",
+    "violation.ua.martial-law.art-19",
+    "violation.intl.geneva-convention-iv.art-146",
+    "violation.intl.geneva-convention-iv.art-148",
+    "violation.intl.rome-statute.preamble",
+    "violation.intl.rome-statute.art-86",
+    "consequence.sequencing-conflict",
+)
+AMNESTY_BREACHES = (
+    "violation.intl.geneva-convention-iv.art-146",
+    "violation.intl.geneva-convention-iv.art-148",
+    "violation.intl.rome-statute.preamble",
+    "violation.intl.rome-statute.art-86",
+)
+
+
+@pytest.fixture(scope="module")
+def assessed():
+    return {path.stem: ppexpert.assess(path) for path in sorted(EXAMPLES.glob("*.yaml"))}
+
+
+def _level(assessment, area: str) -> str | None:
+    risk = assessment.get(f"risk.{area}")
+    return risk.level if risk else None
+
+
+def _rank(assessment, area: str) -> int:
+    return assessment.kb.scale.rank(_level(assessment, area))
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_example_assesses_and_its_json_is_stable(path):
+    first = dumps(ppexpert.assess(path).to_json())
+    second = dumps(ppexpert.assess(path).to_json())
+    assert first == second
+    assert json.loads(first)["scenario"]["id"] == path.stem
+
+
+def test_the_seed_calculator_keeps_the_articles_five_levels(assessed):
+    levels = {area: _level(assessed["seed-calculator"], area)
+              for area in ("sovereignty", "defence", "elections", "accountability", "enforcement")}
+    assert levels == {"sovereignty": "high", "defence": "high", "elections": "high", "accountability": "high",
+                      "enforcement": "medium"}
+
+
+@pytest.mark.parametrize("conclusion", BREACHES_OF_28)
+def test_the_28_point_plan_breaches_the_constitution_martial_law_geneva_and_rome(assessed, conclusion):
+    assert assessed["us-28-point-plan"].get(conclusion) is not None
+
+
+def test_article_157_is_breached_twice_over_by_the_28_point_plan(assessed):
+    rules = set(assessed["us-28-point-plan"].get("violation.ua.constitution.art-157").rules)
+    assert rules == {"CON-ART-157-INDIVISIBILITY", "CON-ART-157-MARTIAL-LAW"}
+
+
+def test_the_sequencing_conflict_comes_from_the_election_and_the_constitutional_nato_clause(assessed):
+    conclusion = assessed["us-28-point-plan"].get("consequence.sequencing-conflict")
+    assert set(conclusion.rules) == {"CON-SEQUENCE-ELECTION", "CON-SEQUENCE-AMENDMENT"}
+    assert "input:election_within_days" in conclusion.premises
+    assert "input:nato_non_membership" in conclusion.premises
+    assert "fact:ua.martial-law.in-force" in conclusion.premises
+
+
+def test_a_plan_that_lifts_martial_law_first_has_no_sequencing_conflict():
+    import yaml
+    scenario = yaml.safe_load(PLAN_28.read_text())
+    scenario["parameters"]["martial_law_lifted_first"] = True
+    assessment = ppexpert.assess(scenario, REPO / "knowledge")
+    assert assessment.get("consequence.sequencing-conflict") is None
+    assert {d.rule for d in assessment.defeats} >= {"CON-SEQUENCE-ELECTION", "CON-SEQUENCE-AMENDMENT"}
+    assert assessment.get("violation.ua.martial-law.art-19") is not None  # lifting it is still a precondition
+
+
+@pytest.mark.parametrize("conclusion", BREACHES_OF_28)
+def test_the_peace_formula_yields_none_of_the_28_point_breaches(assessed, conclusion):
+    assert assessed["ukraine-peace-formula"].get(conclusion) is None
+
+
+def test_the_peace_formula_breaches_nothing_and_risks_little(assessed):
+    formula = assessed["ukraine-peace-formula"]
+    assert formula.by_kind("violation") == []
+    assert {r.level for r in formula.risks} == {"low"}
+    assert formula.get("finding.compensation-mechanism") is not None
+
+
+@pytest.mark.parametrize("conclusion", AMNESTY_BREACHES)
+def test_the_20_point_framework_has_no_amnesty_breach_where_the_28_point_plan_has(assessed, conclusion):
+    assert assessed["us-28-point-plan"].get(conclusion) is not None
+    assert assessed["20-point-framework-2025-12"].get(conclusion) is None
+
+
+def test_the_20_point_framework_has_a_smaller_defence_risk_than_the_28_point_plan(assessed):
+    twenty, twenty_eight = assessed["20-point-framework-2025-12"], assessed["us-28-point-plan"]
+    assert _level(twenty, "defence") == "medium" and _level(twenty_eight, "defence") == "high"
+    assert _rank(twenty, "defence") < _rank(twenty_eight, "defence")
+    assert twenty.get("consequence.unable-to-defend") is None
+
+
+def test_the_20_point_framework_differs_where_its_text_differs(assessed):
+    twenty, twenty_eight = assessed["20-point-framework-2025-12"], assessed["us-28-point-plan"]
+    assert _level(twenty, "accountability") == "low" and _level(twenty_eight, "accountability") == "high"
+    assert _level(twenty, "enforcement") == "low" and _level(twenty_eight, "enforcement") == "medium"
+    assert twenty.get("consequence.guarantee-for-payment") is None          # compensation clause removed
+    assert twenty_eight.get("consequence.guarantee-for-payment") is not None
+    assert twenty.get("consequence.guarantee-voidable") is not None         # kept in point 5
+    assert twenty.get("violation.intl.helsinki-final-act.principle-iv") is None  # no recognition
+
+
+def test_what_the_20_point_framework_leaves_open_is_undetermined_not_concluded(assessed):
+    twenty = assessed["20-point-framework-2025-12"]
+    assert twenty.get("violation.ua.constitution.art-2") is None
+    open_questions = {(u.conclusion, u.unknown) for u in twenty.undetermined}
+    assert ("violation.ua.constitution.art-2", ("territory_ceded_pct",)) in open_questions
+    assert ("violation.ua.martial-law.art-19", ("election_within_days",)) in open_questions
+
+
+def test_the_geneva_framework_drops_the_amnesty_and_leaves_the_rest_unknown(assessed):
+    geneva = assessed["geneva-19-point-framework"]
+    assert _level(geneva, "accountability") == "low"
+    assert geneva.get("risk.defence") is None
+    assert any(u.conclusion == "risk.defence" for u in geneva.undetermined)
+    assert all(geneva.get(c) is None for c in AMNESTY_BREACHES)
+
+
+@pytest.mark.parametrize("actor", ["russia", "ukraine", "united-states", "europe"])
+def test_the_28_point_plan_says_what_each_actor_gains_or_pays_and_why(assessed, actor):
+    lines = [c for c in assessed["us-28-point-plan"].conclusions.values() if c.area == actor]
+    assert lines, f"no gains or costs for {actor}"
+    assert all(c.id.startswith(f"consequence.{actor}-") for c in lines)
+    # at least one line is derived from another conclusion, whose derivation the trace keeps
+    assert any(any(not p.startswith(("input:", "fact:")) for p in c.premises) for c in lines)
+
+
+def test_russia_gains_territory_rests_on_the_article_2_violation(assessed):
+    gain = assessed["us-28-point-plan"].get("consequence.russia-gains-territory")
+    assert "violation.ua.constitution.art-2" in gain.premises
+    assert gain.sentence.startswith("Russia keeps 20.2% of Ukraine")
+
+
+def test_the_plan_contradicts_itself_on_sovereignty(assessed):
+    contradiction = assessed["us-28-point-plan"].get("consequence.contradiction-sovereignty-annexation")
+    assert {"input:sovereignty_affirmed", "input:recognition_of_annexation"} <= set(contradiction.premises)
+
+
+def test_the_zaporizhzhia_split_is_derived_from_the_plants_capacity(assessed):
+    split = assessed["us-28-point-plan"].get("consequence.npp-power-split")
+    assert "2,850 MW of the plant's 5,700 MW" in split.sentence
+    assert assessed["us-28-point-plan"].loaded.inputs["npp_capacity_lost_mw"].derived_from == (
+        "npp_ukraine_power_share_pct", "ua.energy.znpp-capacity")
+
+
+def test_conclusions_resting_on_a_value_the_sources_dispute_are_marked(assessed):
+    document = assessed["us-28-point-plan"].to_json()
+    lines = {c["id"]: c for c in document["findings"] + document["violations"] + document["consequences"]}
+    legal_basis = lines["finding.election-legal-basis"]
+    assert legal_basis["rests_on_disputed_value"]
+    assert [d["baseline"] for d in legal_basis["disputed"]] == ["ua.elections.regular-presidential-due"]
+    assert lines["finding.rome-statute-status"]["rests_on_disputed_value"]
+    assert not lines["violation.ua.constitution.art-73"]["rests_on_disputed_value"]
+
+
+def test_a_scenario_may_take_the_seed_articles_value_as_an_assumption():
+    import yaml
+    scenario = yaml.safe_load(PLAN_28.read_text())
+    scenario["assumptions"] = {"regular_election_due": {"value": "2029", "source": "seed-article"}}
+    finding = ppexpert.assess(scenario, REPO / "knowledge").get("finding.election-legal-basis")
+    assert "the election due 2029" in finding.sentence
+    assert finding.disputed[0]["assumed"] and finding.disputed[0]["source"] == "seed-article"
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "ppexpert", *args], cwd=REPO, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_the_cli_reports_the_28_point_breaches_in_json():
+    result = _cli("assess", str(PLAN_28.relative_to(REPO)), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    ids = {c["id"] for c in document["violations"] + document["consequences"]}
+    assert set(BREACHES_OF_28) <= ids
+
+
+def test_the_cli_reports_no_breach_for_the_peace_formula():
+    result = _cli("assess", str(FORMULA.relative_to(REPO)), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["violations"] == []
+    assert not set(BREACHES_OF_28) & {c["id"] for c in document["consequences"]}
+
+
+def test_the_cli_shows_the_20_point_frameworks_open_questions_in_text():
+    result = _cli("assess", str(PLAN_20.relative_to(REPO)))
+    assert result.returncode == 0, result.stderr
+    assert "Impact on defence capability: MEDIUM" in result.stdout
+
+
+def test_why_follows_a_gain_back_through_its_violation_to_the_article():
+    result = _cli("why", str(PLAN_28.relative_to(REPO)), "consequence.russia-gains-territory", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    text = json.dumps(json.loads(result.stdout))
+    assert "ACT-RUSSIA-GAINS-TERRITORY" in text and "SOV-ART-2" in text
+    assert "ua.constitution.art-2" in text and "zakon.rada.gov.ua" in text
