@@ -3,38 +3,20 @@ it renders the findings, derivations expand, print CSS applies, and the console 
 from __future__ import annotations
 
 import re
-import tempfile
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
 from ppexpert import assess
 from ppexpert.report import build_report, render_report
 
+from _chromium import headless_chromium
 from test_report_support import ROOT, from_the_project_folder, kb  # noqa: F401  (shared fixtures)
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
-
 
 @pytest.fixture(scope="module")
 def browser():
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    profile = tempfile.TemporaryDirectory(prefix="ppexpert-chromium-")
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--no-first-run", "--window-size=1280,1000", f"--user-data-dir={profile.name}"):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    try:
+    with headless_chromium("1280,1000") as driver:
         yield driver
-    finally:
-        driver.quit()
-        profile.cleanup()
 
 
 @pytest.fixture(scope="module")

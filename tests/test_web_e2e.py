@@ -2,21 +2,14 @@
 against `ppexpert serve` on a free loopback port."""
 from __future__ import annotations
 
-import shutil
-import tempfile
-
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.ui import WebDriverWait
 
+from _chromium import headless_chromium
 from test_server_support import preset, server_process
-
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
-
 
 @pytest.fixture(scope="module")
 def url():
@@ -26,22 +19,8 @@ def url():
 
 @pytest.fixture
 def browser():
-    for binary in (CHROMIUM, CHROMEDRIVER):
-        assert shutil.which(binary), f"{binary} missing: apt-get install chromium chromium-driver (.ci/run does)"
-    profile = tempfile.mkdtemp(prefix="ppexpert-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--no-first-run", f"--user-data-dir={profile}", "--window-size=1280,900"):
-        options.add_argument(argument)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    try:
+    with headless_chromium("1280,900") as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def wait(driver, condition, timeout: float = 15):
