@@ -1,2 +1,8 @@
-"""Test-wide setup: the YAML rule tests under tests/cases/ are collected by ppexpert's pytest plugin."""
+"""Test-wide setup: the YAML rule tests under tests/cases/ are collected by ppexpert's pytest plugin, and the
+knowledge-base cache lives in a folder of this test session (child processes inherit it), not the user's."""
+import os
+import tempfile
+
 from ppexpert.pytest_plugin import pytest_collect_file  # noqa: F401  (a pytest hook, found by name)
+
+os.environ.setdefault("PPEXPERT_CACHE_DIR", tempfile.mkdtemp(prefix="ppexpert-test-cache-"))

@@ -4,6 +4,9 @@ The result object (Assessment) is what every presentation reads; none of them co
 """
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -17,7 +20,7 @@ from .conditions import describe, show_value, value_holds
 from .engine import Firing, shared_engine
 from .knowledge import KnowledgeBase, find_knowledge, load_knowledge
 from .model import UNKNOWN, Condition, Rule
-from .rulegraph import override_chains, overriders, reads_conclusion, settle_order
+from .rulegraph import reads_conclusion
 from .scenario import LoadedScenario, load_scenario
 
 
@@ -121,7 +124,58 @@ class Assessment:
 
 @lru_cache(maxsize=8)
 def _knowledge_cached(root: str, stamp: tuple) -> KnowledgeBase:
-    return load_knowledge(Path(root))
+    return _from_disk_cache(Path(root))
+
+
+def _cache_dir() -> Path | None:
+    if os.environ.get("PPEXPERT_CACHE", "").lower() in ("0", "off", "no", "false"):
+        return None
+    base = os.environ.get("PPEXPERT_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "ppexpert")
+    return Path(base)
+
+
+def _code_fingerprint() -> bytes:
+    package = Path(__file__).resolve().parent
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(package.glob("*.py")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.digest()
+
+
+def _from_disk_cache(root: Path) -> KnowledgeBase:
+    """The checked knowledge base, from a pickle keyed by the content of every knowledge file and of this code.
+
+    Loading, validating and checking the YAML is most of a cold start; a changed file or a changed ppexpert
+    gives a new key, and any trouble with the cache falls back to loading (PPEXPERT_CACHE=off skips it).
+    """
+    folder = _cache_dir()
+    if folder is None:
+        return _planned(load_knowledge(root))
+    digest = hashlib.sha256(_code_fingerprint() + str(root).encode())
+    for path in sorted(root.rglob("*.yaml")):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    cached = folder / f"knowledge-{digest.hexdigest()[:32]}.pickle"
+    try:
+        with cached.open("rb") as handle:
+            return pickle.load(handle)
+    except Exception:  # noqa: BLE001 - missing, stale or unreadable: load from the YAML instead
+        pass
+    kb = _planned(load_knowledge(root))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        temporary = cached.with_suffix(f".{os.getpid()}.tmp")
+        with temporary.open("wb") as handle:
+            pickle.dump(kb, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, cached)
+    except OSError:
+        pass  # a read-only home is no reason to fail
+    return kb
+
+
+def _planned(kb: KnowledgeBase) -> KnowledgeBase:
+    _plan(kb)
+    return kb
 
 
 def knowledge_for(root: Path | str | None = None, near: Path | None = None) -> KnowledgeBase:
@@ -142,18 +196,17 @@ class _Plan:
     chains: dict[tuple[str, str], tuple[str, ...]]  # (overrider, overridden) -> the rules between them
 
 
-_PLANS: dict[tuple[str, int], _Plan] = {}
-
-
 def _plan(kb: KnowledgeBase) -> _Plan:
-    key = (kb.version, id(kb))
-    if key not in _PLANS:
+    """Kept on the knowledge base itself, so it lives (and is cached on disk) with it."""
+    plan = kb.__dict__.get("_plan")
+    if plan is None:
+        from .rulegraph import override_chains, overriders, settle_order
         position = {rule.id: index for index, rule in enumerate(kb.rules)}
         defeaters = {rule: tuple(sorted(found, key=position.get)) for rule, found in overriders(kb.rules).items()}
-        _PLANS[key] = _Plan(compile_rules(kb.rules, kb.scale), tuple(settle_order(kb.rules)), defeaters,
-                            frozenset((c.subject_kind, c.subject) for rule in kb.rules for c in rule.when),
-                            override_chains(kb.rules))
-    return _PLANS[key]
+        plan = kb.__dict__["_plan"] = _Plan(
+            compile_rules(kb.rules, kb.scale), tuple(settle_order(kb.rules)), defeaters,
+            frozenset((c.subject_kind, c.subject) for rule in kb.rules for c in rule.when), override_chains(kb.rules))
+    return plan
 
 
 def compiled_for(kb: KnowledgeBase) -> CompiledRuleset:

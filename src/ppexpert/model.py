@@ -21,7 +21,8 @@ Scalar = Union[bool, int, float, str, None]
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    # defer_build: validators are built on first use, so a cached knowledge base starts without building them all
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
     _span: Span = PrivateAttr(default=Span("<memory>"))
     _path: tuple = PrivateAttr(default=())
 
