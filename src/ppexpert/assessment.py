@@ -194,6 +194,7 @@ class _Plan:
     defeaters: dict[str, tuple[str, ...]]  # rule -> the rules that override it, in knowledge-base order
     tested: frozenset[tuple[str, str]]
     chains: dict[tuple[str, str], tuple[str, ...]]  # (overrider, overridden) -> the rules between them
+    asks_unknown: frozenset[str]  # inputs some `when` tests for the value `unknown`
 
 
 def _plan(kb: KnowledgeBase) -> _Plan:
@@ -205,7 +206,9 @@ def _plan(kb: KnowledgeBase) -> _Plan:
         defeaters = {rule: tuple(sorted(found, key=position.get)) for rule, found in overriders(kb.rules).items()}
         plan = kb.__dict__["_plan"] = _Plan(
             compile_rules(kb.rules, kb.scale), tuple(settle_order(kb.rules)), defeaters,
-            frozenset((c.subject_kind, c.subject) for rule in kb.rules for c in rule.when), override_chains(kb.rules))
+            frozenset((c.subject_kind, c.subject) for rule in kb.rules for c in rule.when), override_chains(kb.rules),
+            frozenset(c.subject for rule in kb.rules for c in rule.when
+                      if c.subject_kind == "input" and UNKNOWN in (c.operand if c.op == "in" else [c.operand])))
     return plan
 
 
@@ -232,9 +235,11 @@ def assess_loaded(loaded: LoadedScenario, kb: KnowledgeBase) -> Assessment:
 
 def engine_facts(loaded: LoadedScenario, kb: KnowledgeBase) -> list[dict]:
     """The input and baseline facts some rule tests (others would only cost a crossing into C)."""
-    tested = _plan(kb).tested
+    plan = _plan(kb)
+    tested, asks_unknown = plan.tested, plan.asks_unknown
+    # An unknown value matches only a test for `unknown` itself; the others would only cost a crossing into C.
     facts = [encode_value("in", name, value.value) for name, value in sorted(loaded.inputs.items())
-             if ("input", name) in tested]
+             if ("input", name) in tested and (value.value != UNKNOWN or name in asks_unknown)]
     facts += [encode_value("fact", name, value.value) for name, value in sorted(loaded.baselines.items())
               if ("fact", name) in tested]
     return facts
@@ -327,10 +332,15 @@ class Trace:
     edges: tuple[tuple[str, str, dict], ...]
     standing: frozenset[int]  # the orders of the firings whose conclusions stand
 
-    def descendants(self, node: str) -> set[str]:
+    @cached_property
+    def _children(self) -> dict[str, list[str]]:
         children: dict[str, list[str]] = {}
         for head, tail, _ in self.edges:
             children.setdefault(head, []).append(tail)
+        return children
+
+    def descendants(self, node: str) -> set[str]:
+        children = self._children
         seen, stack = set(), [node]
         while stack:
             for child in children.get(stack.pop(), ()):
@@ -470,9 +480,10 @@ def _undetermined(loaded: LoadedScenario, kb: KnowledgeBase, standing: dict,
     """Rules that failed only on unknown inputs: what they would conclude, and what it would take."""
     result = []
     fired = {f.rule for fs in standing.values() for f in fs}
+    unknown_inputs = {name for name, value in loaded.inputs.items() if value.value == UNKNOWN}
     for rule in kb.rules:
-        if rule.id in fired:
-            continue
+        if rule.id in fired or not any(c.subject_kind == "input" and c.subject in unknown_inputs for c in rule.when):
+            continue  # only a rule that tests an unknown input can be left open by it
         failing = [c for c in rule.when if not _holds(c, loaded, standing, kb)]
         if not failing or not all(c.subject_kind == "input" and current_value(c, loaded) == UNKNOWN for c in failing):
             continue

@@ -254,11 +254,11 @@ class Condition(_Model):
             raise ValueError("an `input` or `fact` condition needs an operator: " + ", ".join(_OPS))
         return self
 
-    @property
+    @cached_property
     def subject(self) -> str:
         return self.input or self.fact or self.conclusion or ""
 
-    @property
+    @cached_property
     def subject_kind(self) -> str:
         return "input" if self.input is not None else "fact" if self.fact is not None else "conclusion"
 
@@ -303,15 +303,15 @@ class Then(_Model):
             raise ValueError("only a risk conclusion has a `level`")
         return self
 
-    @property
+    @cached_property
     def kind(self) -> str:
         return next(k for k in ("risk", "violation", "consequence", "finding") if getattr(self, k) is not None)
 
-    @property
+    @cached_property
     def conclusion_id(self) -> str:
         return f"{self.kind}.{getattr(self, self.kind)}"
 
-    @property
+    @cached_property
     def area_id(self) -> str | None:
         return self.risk or self.area
 
