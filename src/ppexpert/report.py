@@ -197,8 +197,8 @@ def _source_title(kb, source_id: str) -> str:
 
 def _appendix(assessments: Sequence, citations: _Citations) -> dict:
     kb = assessments[0].kb
-    used = sorted({data["name"] for a in assessments for node, data in a.graph.nodes(data=True)
-                   if data.get("kind") == "baseline" and a.graph.out_degree(node)})
+    used = sorted({data["name"] for a in assessments for node, data in a.trace.nodes
+                   if data.get("kind") == "baseline" and a.trace.descendants(node)})
     facts = []
     for baseline_id in used:
         baseline = kb.baselines[baseline_id]
