@@ -36,6 +36,7 @@ class Conclusion:
     sources: tuple[dict, ...]  # citations of the provisions and baselines it rests on
     premises: tuple[str, ...]  # trace node ids of what the supporting firings matched
     disputed: tuple[dict, ...] = ()  # baselines it rests on whose sources disagree, or that the scenario assumed
+    caveats: tuple[str, ...] = ()  # exceptions that would defeat it but that the scenario's unknowns leave open
 
     @property
     def rule(self) -> str:
@@ -462,8 +463,23 @@ def _conclusions(loaded: LoadedScenario, kb: KnowledgeBase, standing: dict, trac
         result[cid] = Conclusion(
             id=cid, kind=first.then.kind, level=level, area=first.then.area_id, label=first.then.label,
             sentence=render(first.because, values, {"level": level}), rules=rule_ids, sources=tuple(sources),
-            premises=premises, disputed=_disputed(cid, reach))
+            premises=premises, disputed=_disputed(cid, reach), caveats=_caveats(rule_ids, kb, loaded))
     return result
+
+
+def _caveats(rule_ids: tuple[str, ...], kb: KnowledgeBase, loaded: LoadedScenario) -> tuple[str, ...]:
+    """An `unless` that fails only because its inputs are unknown: the conclusion stands, but only so far."""
+    found = []
+    for rule_id in rule_ids:
+        rule = kb.rules_by_id[rule_id]
+        inputs = [c for c in rule.unless if c.subject_kind == "input"]
+        if not inputs or len(inputs) != len(rule.unless):
+            continue
+        open_inputs = [c.subject for c in inputs if current_value(c, loaded) == UNKNOWN]
+        if open_inputs and all(value_holds(c, current_value(c, loaded)) for c in inputs if c.subject not in open_inputs):
+            reason = rule.unless_reason or "; ".join(describe(c) for c in rule.unless)
+            found.append(f"stands unless {reason} ({', '.join(dict.fromkeys(open_inputs))} unknown in this scenario)")
+    return tuple(dict.fromkeys(found))
 
 
 def _disputed(cid: str, reach: dict[str, tuple[dict, set]]) -> tuple[dict, ...]:

@@ -47,7 +47,7 @@ def _conclusion_tree(assessment, conclusion_id: str, seen: set) -> dict:
     node = {"type": "conclusion", "id": conclusion_id, "holds": True, "level": conclusion.level,
             "text": f"{conclusion_id}{level}: {conclusion.sentence}", "derivations": [],
             "defeated": [dataclasses.asdict(d) for d in assessment.defeats if d.conclusion == conclusion_id],
-            "disputed": [dict(d) for d in conclusion.disputed]}
+            "disputed": [dict(d) for d in conclusion.disputed], "caveats": list(conclusion.caveats)}
     if conclusion_id in seen:
         node["derivations"] = []
         node["text"] += " (shown above)"

@@ -66,6 +66,7 @@ def render_assessment(document: dict, out: Console) -> None:
         table.add_column("text", overflow="fold")
         for item in items:
             flag = "\n[yellow]rests on a disputed value[/]" if item["rests_on_disputed_value"] else ""
+            flag += "".join(f"\n[yellow]{_escape(caveat)}[/]" for caveat in item["caveats"])
             cites = "; ".join(f"{s['title']}, {s['locator']}" for s in item["sources"][:3])
             table.add_row(_escape(item["id"]), f"{_escape(item['because'])}\n[dim]{_escape(cites)}[/]{flag}")
         out.print(table)
@@ -101,6 +102,8 @@ def render_why(tree: dict, out: Console) -> None:
 def _conclusion_branch(node: dict, branch: Tree) -> None:
     for defeat in node.get("defeated", []):
         branch.add(f"[dim]defeated: {_escape(defeat['reason'])}[/]")
+    for caveat in node.get("caveats", []):
+        branch.add(f"[yellow]{_escape(caveat)}[/]")
     for disputed in node.get("disputed", []):
         what = "assumed by the scenario" if disputed["assumed"] else "sources disagree"
         branch.add(f"[yellow]rests on {disputed['baseline']} = {disputed['value']} ({what}; "

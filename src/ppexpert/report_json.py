@@ -38,6 +38,7 @@ def conclusion_json(assessment, conclusion) -> dict:
         "premises": list(conclusion.premises),
         "disputed": [dict(d) for d in conclusion.disputed],
         "rests_on_disputed_value": bool(conclusion.disputed),
+        "caveats": list(conclusion.caveats),
     }
 
 
