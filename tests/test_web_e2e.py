@@ -114,3 +114,12 @@ def test_a_shared_link_restores_the_settings_and_an_unstated_input_leaves_the_ca
     assert browser.find_element(By.CSS_SELECTOR, 'input[name="in-us_commitment"]').get_attribute("disabled")
     assert "us_commitment=%22unknown%22" in browser.current_url
     assert console_errors(browser) == []
+
+
+def test_a_violation_whose_exception_the_plan_leaves_open_says_so_on_the_page(url, browser):
+    browser.get(url)
+    wait(browser, lambda d: card_level(d, "sovereignty") == "high")
+    item = wait(browser, lambda d: d.find_element(
+        By.CSS_SELECTOR, 'section.violations li[data-conclusion="violation.ua.constitution.art-73"]'))
+    assert "Open: stands unless the plan submits the change to an all-Ukrainian referendum" in item.text
+    assert not console_errors(browser)

@@ -483,6 +483,8 @@ function renderBeyond(doc) {
   const item = c => h("li", {dataset: {conclusion: c.id}},
     c.label ? h("strong", {}, c.label + ": ") : null, c.because,
     c.sources.length ? h("span", {class: "sources"}, " ", c.sources.map(citation)) : null,
+    c.rests_on_disputed_value ? disputedNote(c.disputed) : null,
+    ...(c.caveats || []).map(caveat => h("p", {class: "disputed caveat"}, "Open: " + caveat + ".")),
     whyButton(c.id, "why?"), whyPanel(c.id));
   sections.push(h("section", {class: "violations"}, h("h2", {}, `Violations (${doc.violations.length})`),
     doc.violations.length ? list(doc.violations, item) : h("p", {class: "empty"}, "No provision is violated.")));
