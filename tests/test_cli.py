@@ -50,11 +50,11 @@ def test_what_if_names_the_smallest_change():
 
 
 def test_python_dash_m_and_the_console_script_agree(tmp_path):
-    import shutil
     import subprocess
-    script = shutil.which("ppexpert")
-    if script is None:  # an install without scripts on PATH: python -m is the documented fallback
-        return
+    import sys
+    from pathlib import Path
+    script = Path(sys.executable).parent / "ppexpert"  # the console script pip installed beside this Python
+    assert script.exists(), f"no console script at {script}"
     direct = subprocess.run([script, "assess", "examples/seed-calculator.yaml", "--format", "json"], cwd=ROOT,
                             capture_output=True, text=True)
     assert direct.stdout == run_cli("assess", "examples/seed-calculator.yaml", "--format", "json").stdout

@@ -285,12 +285,11 @@ def _settle(loaded: LoadedScenario, kb: KnowledgeBase, firings: list[Firing]) ->
 
 
 def _unique(defeats: list[Defeat]) -> list[Defeat]:
-    seen, result = set(), []
+    """One defeat per rule and conclusion, however many of its firings were defeated."""
+    first: dict[tuple, Defeat] = {}
     for defeat in defeats:
-        if (defeat.rule, defeat.conclusion, defeat.level) not in seen:
-            seen.add((defeat.rule, defeat.conclusion, defeat.level))
-            result.append(defeat)
-    return result
+        first.setdefault((defeat.rule, defeat.conclusion, defeat.level), defeat)
+    return list(first.values())
 
 
 def _concluded(firing: Firing) -> str:
@@ -514,5 +513,3 @@ def _undetermined(loaded: LoadedScenario, kb: KnowledgeBase, standing: dict,
                                    f"({', '.join(unknown)} unknown in this scenario)"))
     return result
 
-
-VERSION = __version__
