@@ -158,3 +158,42 @@ def test_pytest_collects_case_files_and_reports_a_failure_with_the_case_file_lin
         in result.stdout
     assert "risk.overall: expected low, actual high" in result.stdout
     assert "because rule OVR-HIGH" in result.stdout
+
+
+def test_a_wrong_expectation_of_precedence_fails_with_the_defeat_the_trace_recorded(tmp_path, capsys):
+    path = case_file(tmp_path, """\
+        cases:
+          - name: The 28-point plan's precedence is wrongly expected
+            scenario: examples/us-28-point-plan.yaml
+            expect:
+              risk.sovereignty: high
+            defeated:
+              SOV-RISK-MEDIUM: SOV-RISK-HIGH
+              DEF-RISK-MEDIUM: DEF-RISK-CRITICAL
+              SOV-RISK-CRITICAL: SOV-RISK-HIGH
+              SOV-RISK-HIGH: unless
+        """)
+    assert main(["test", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert "SOV-RISK-MEDIUM: expected" not in out  # that one holds
+    assert ("DEF-RISK-MEDIUM: expected defeated by DEF-RISK-CRITICAL, actual: DEF-RISK-MEDIUM would conclude "
+            "risk.defence = medium; DEF-RISK-HIGH-PARITY overrides it") in out
+    assert "SOV-RISK-CRITICAL: expected defeated by SOV-RISK-HIGH, actual: it did not match" in out
+    assert "SOV-RISK-HIGH: expected defeated by unless, actual: it stands" in out
+
+
+def test_a_precedence_expectation_naming_an_unknown_rule_is_a_malformed_case(tmp_path, capsys):
+    path = case_file(tmp_path, """\
+        cases:
+          - name: A case names a rule that does not exist
+            scenario: examples/us-28-point-plan.yaml
+            expect:
+              risk.sovereignty: high
+            defeated:
+              SOV-RISK-MEDIUM: SOV-RISK-HIGHER
+        """)
+    assert main(["test", str(path)]) == 2
+    captured = capsys.readouterr()
+    shown = captured.out + captured.err
+    assert f"{path}:7:24: error[unknown-reference]: unknown rule 'SOV-RISK-HIGHER'" in shown
+    assert "did you mean 'SOV-RISK-HIGH'" in shown

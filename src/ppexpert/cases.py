@@ -12,6 +12,9 @@ A case file (tests/cases/*.yaml):
           risk.overall: {at_least: high}             # or at_most, or both
           violation.intl.rome-statute.preamble: present
           consequence.no-accountability: absent
+        defeated:                                    # optional: precedence, as the trace records it
+          ACC-RISK-MEDIUM: ACC-RISK-HIGH             # this rule matched but that one overrides it
+          SOV-ART-73: unless                         # or its own `unless` exception held
 
 `ppexpert test` runs them, `ppexpert test --coverage` says which rules no case makes fire, and the pytest
 plugin (pytest_plugin.py) collects the same files so that `python -m pytest` runs them.
@@ -24,7 +27,7 @@ from typing import Annotated, Any, Union
 
 from pydantic import Field, model_validator
 
-from .model import Assumption, Identifier, _Model
+from .model import Assumption, Identifier, RuleId, _Model
 from .problems import InputError, Problem
 from .rulegraph import reads_conclusion
 from .validation import validate
@@ -64,6 +67,8 @@ class Case(_Model):
     parameters: dict[str, Any] | None = Field(None, description="an inline scenario: its parameters")
     assumptions: dict[str, Assumption] | None = Field(None, description="an inline scenario's assumptions")
     expect: dict[ConclusionId, Expectation] = Field(min_length=1)
+    defeated: dict[RuleId, str] | None = Field(
+        None, description="rules expected to match but be defeated: each with the rule that overrides it, or `unless`")
     note: str | None = None
 
     @model_validator(mode="after")
@@ -176,6 +181,14 @@ def _check_expectations(loaded: LoadedCase, kb) -> list[Problem]:
         if isinstance(expected, LevelRange) and not has_level:
             problems.append(loaded.doc.problem(path, f"{cid} has no level to bound", "expect `present` or `absent`",
                                                code="bad-word"))
+    rules = kb.rules_by_id
+    for rule_id, by in (loaded.case.defeated or {}).items():
+        path = loaded.path + ("defeated", rule_id)
+        for name, where in ((rule_id, False), (by, True)):
+            if name not in rules and not (where and name == "unless"):
+                from .check import _suggest
+                problems.append(loaded.doc.problem(path, f"unknown rule '{name}'", _suggest(name, sorted(rules)),
+                                                   value=where, code="unknown-reference"))
     return problems
 
 
@@ -277,7 +290,24 @@ def run_case(loaded: LoadedCase, kb) -> CaseResult:
         if failure:
             result.failures.append(failure)
             result.explanations.append(_explain(assessment, cid, expected))
+    for rule_id, by in (loaded.case.defeated or {}).items():
+        failure = _compare_defeat(assessment, rule_id, by)
+        if failure:
+            result.failures.append(failure)
     return result
+
+
+def _compare_defeat(assessment, rule_id: str, by: str) -> str | None:
+    defeats = [d for d in assessment.defeats if d.rule == rule_id]
+    if any(d.by == by for d in defeats):
+        return None
+    if defeats:
+        actual = "; ".join(d.reason for d in defeats)
+    elif any(f.rule == rule_id for f in assessment.firings):
+        actual = "it stands"
+    else:
+        actual = "it did not match"
+    return f"{rule_id}: expected defeated by {by}, actual: {actual}"
 
 
 def _compare(cid: str, expected, actual, kb) -> str | None:
