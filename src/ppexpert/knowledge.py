@@ -154,12 +154,8 @@ def _read(path: Path) -> tuple[Document | None, list[Problem]]:
         problems = error.problems
     if any(p.code in ("yaml-syntax", "missing-file", "unreadable-file") for p in problems):
         return None, problems
-    import yaml
-
-    from .yamlfile import _LOADER, _display, _to_python  # the strict loader's own walk, keeping what it could read
-    doc = Document(_display(path), None)
-    doc.data = _to_python(yaml.compose(path.read_text(encoding="utf-8"), Loader=_LOADER), (), doc, [])
-    return doc, problems
+    from .yamlfile import salvage_document
+    return salvage_document(path), problems
 
 
 def _knowledge_files(root: Path) -> list[Path]:

@@ -79,13 +79,23 @@ def parse_document(text: str, file: str) -> Document:
         doc.data = {}
         doc.marks[()] = (1, 1)
         return doc
-    doc.data = _to_python(node, (), doc, problems)
+    doc.data = _to_python(node, (), doc, problems, _Constructor())  # one per document: it caches nodes
     if problems:
         raise InputError(problems)
     return doc
 
 
-def _to_python(node: yaml.Node, path: tuple, doc: Document, problems: list[Problem]) -> Any:
+def salvage_document(path: Path | str) -> Document:
+    """A file whose only problems are of content (duplicate keys, tags), read as far as it goes: the first of
+    duplicate keys wins. For `ppexpert check`, which reports the problems and goes on checking the rest."""
+    doc = Document(_display(path), None)
+    node = yaml.compose(Path(path).read_text(encoding="utf-8"), Loader=_LOADER)
+    doc.data = {} if node is None else _to_python(node, (), doc, [], _Constructor())
+    return doc
+
+
+def _to_python(node: yaml.Node, path: tuple, doc: Document, problems: list[Problem],
+               constructor: _Constructor) -> Any:
     doc.marks[path] = doc.value_marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_TAGS:
         problems.append(doc.problem(path, f"the YAML tag {node.tag} is not allowed",
@@ -100,21 +110,21 @@ def _to_python(node: yaml.Node, path: tuple, doc: Document, problems: list[Probl
                                              column=key_node.start_mark.column + 1), path,
                                         "a mapping key must be a plain word", code="bad-key"))
                 continue
-            key = _Constructor().construct_object(key_node)
+            key = constructor.construct_object(key_node)
             if key in result:
                 first_line = doc.marks.get(path + (key,), (0, 0))[0]
                 problems.append(Problem(Span(doc.file, key_node.start_mark.line + 1, key_node.start_mark.column + 1),
                                         path + (key,), f"duplicate key '{key}' (first defined on line {first_line})",
                                         "remove one of the two entries, or merge them", code="duplicate-key"))
                 continue
-            result[key] = _to_python(value_node, path + (key,), doc, problems)
+            result[key] = _to_python(value_node, path + (key,), doc, problems, constructor)
             # The key's own position is more useful than the value's for "unknown key" messages.
             doc.marks[path + (key,)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_to_python(item, path + (index,), doc, problems) for index, item in enumerate(node.value)]
+        return [_to_python(item, path + (index,), doc, problems, constructor) for index, item in enumerate(node.value)]
     try:
-        return _Constructor().construct_object(node)
+        return constructor.construct_object(node)
     except yaml.constructor.ConstructorError as error:
         problems.append(doc.problem(path, f"cannot read value: {error.problem}", code="bad-value"))
         return None
