@@ -7,7 +7,7 @@ import sys
 from typing import Callable
 
 from ppexpert._version import __version__
-from ppexpert.knowledge.problems import EngineFailure, InputError
+from ppexpert.knowledge.problems import EngineFailure, InputError, Problem, Span
 from ppexpert.reasoning.document import dumps
 
 # Each command module adds its sub-command: add(subparsers) registers it and sets `handler`.
@@ -52,3 +52,22 @@ def emit_json(document: dict, out=None) -> None:
 def add_format(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
 
+
+
+def add_as_of(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--as-of", metavar="YYYY-MM-DD", dest="as_of",
+                        help="judge against the law and facts of this day (default: the scenario's date)")
+
+
+def as_of(args: argparse.Namespace):
+    """The --as-of day, or None; a bad date is a user error (exit 2)."""
+    import datetime as _dt
+
+    text = getattr(args, "as_of", None)
+    if text is None:
+        return None
+    try:
+        return _dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError([Problem(Span("<command line>"), ("--as-of",), f"--as-of {text!r} is not a date",
+                                  "write it as YYYY-MM-DD, e.g. 2021-06-01", code="bad-date")]) from None

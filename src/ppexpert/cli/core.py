@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from ppexpert.cli import add_format, emit_json
+from ppexpert.cli import add_as_of, add_format, as_of, emit_json
 from ppexpert.present.text import (
     console,
     render_assessment,
@@ -18,29 +18,33 @@ def add(sub) -> None:
     p = sub.add_parser("assess", help="assess a scenario: risks per area, violations, consequences")
     p.add_argument("scenario", help="a scenario YAML file, e.g. examples/seed-calculator.yaml")
     add_format(p)
+    add_as_of(p)
     p.set_defaults(handler=_assess)
 
     p = sub.add_parser("why", help="why a conclusion holds: its derivation down to the cited articles")
     p.add_argument("scenario")
     p.add_argument("conclusion", help="a conclusion id, e.g. risk.accountability")
     add_format(p)
+    add_as_of(p)
     p.set_defaults(handler=_why)
 
     p = sub.add_parser("why-not", help="why a conclusion (or a level of it) does not hold")
     p.add_argument("scenario")
     p.add_argument("conclusion", help="a conclusion id, optionally with a level: risk.sovereignty=critical")
     add_format(p)
+    add_as_of(p)
     p.set_defaults(handler=_why_not)
 
     p = sub.add_parser("what-if", help="the smallest change of one input that changes a conclusion")
     p.add_argument("scenario")
     p.add_argument("conclusion")
     add_format(p)
+    add_as_of(p)
     p.set_defaults(handler=_what_if)
 
 
 def _assess(args: argparse.Namespace) -> int:
-    document = assess(args.scenario, args.knowledge).to_json()
+    document = assess(args.scenario, args.knowledge, as_of(args)).to_json()
     if args.format == "json":
         emit_json(document)
     else:
@@ -49,7 +53,7 @@ def _assess(args: argparse.Namespace) -> int:
 
 
 def _why(args: argparse.Namespace) -> int:
-    tree = assess(args.scenario, args.knowledge).why(args.conclusion)
+    tree = assess(args.scenario, args.knowledge, as_of(args)).why(args.conclusion)
     if args.format == "json":
         emit_json(tree)
     else:
@@ -59,7 +63,7 @@ def _why(args: argparse.Namespace) -> int:
 
 def _why_not(args: argparse.Namespace) -> int:
     conclusion, _, level = args.conclusion.partition("=")
-    result = assess(args.scenario, args.knowledge).why_not(conclusion, level or None)
+    result = assess(args.scenario, args.knowledge, as_of(args)).why_not(conclusion, level or None)
     if args.format == "json":
         emit_json(result)
     else:
@@ -68,7 +72,7 @@ def _why_not(args: argparse.Namespace) -> int:
 
 
 def _what_if(args: argparse.Namespace) -> int:
-    result = assess(args.scenario, args.knowledge).what_if(args.conclusion)
+    result = assess(args.scenario, args.knowledge, as_of(args)).what_if(args.conclusion)
     if args.format == "json":
         emit_json(result)
     else:

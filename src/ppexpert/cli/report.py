@@ -7,6 +7,7 @@ import datetime as _dt
 import sys
 from pathlib import Path
 
+from ppexpert.cli import add_as_of, as_of
 from ppexpert.knowledge.problems import InputError, Problem, Span
 
 
@@ -20,6 +21,7 @@ def add(sub) -> None:
     p.add_argument("-o", "--output", metavar="FILE", help="where to write (.md, .html, .json); default stdout")
     p.add_argument("--format", choices=("md", "html", "json"), help="output format (default: from the suffix)")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="a date to print on the report (none unless given)")
+    add_as_of(p)
     p.set_defaults(handler=_report)
 
     p = sub.add_parser("graph", help="the trace graph of a scenario as dot, graphml or json",
@@ -28,6 +30,7 @@ def add(sub) -> None:
     p.add_argument("scenario", help="a scenario YAML file")
     p.add_argument("-o", "--output", metavar="FILE", help="where to write (.dot, .gv, .graphml, .json); default stdout")
     p.add_argument("--format", choices=("dot", "graphml", "json"), help="export format (default: from the suffix)")
+    add_as_of(p)
     p.set_defaults(handler=_graph)
 
 
@@ -54,7 +57,7 @@ def _date(text: str | None) -> str | None:
                                     code="bad-date") from None
 
 
-def _assess_all(paths: list[str], knowledge: str | None) -> list:
+def _assess_all(paths: list[str], knowledge: str | None, day=None) -> list:
     """Assess every scenario against one knowledge base; report the problems of all files at once."""
     from ppexpert.reasoning import assess, knowledge_for
 
@@ -62,7 +65,7 @@ def _assess_all(paths: list[str], knowledge: str | None) -> list:
     assessments, problems = [], []
     for path in paths:
         try:
-            assessments.append(assess(path, kb))
+            assessments.append(assess(path, kb, day))
         except InputError as error:
             problems += error.problems
     if problems:
@@ -89,7 +92,7 @@ def _report(args: argparse.Namespace) -> int:
     output = None if args.output == "-" else args.output
     fmt = _resolve_format(output, args.format, report.format_for, report.SUFFIXES)
     date = _date(args.date)
-    document = report.build_report(_assess_all(args.scenarios, args.knowledge), date=date)
+    document = report.build_report(_assess_all(args.scenarios, args.knowledge, as_of(args)), date=date)
     _write(report.render_report(document, fmt), output)
     return 0
 
@@ -99,6 +102,6 @@ def _graph(args: argparse.Namespace) -> int:
 
     output = None if args.output == "-" else args.output
     fmt = _resolve_format(output, args.format, graph_export.format_for, graph_export.SUFFIXES)
-    assessment = _assess_all([args.scenario], args.knowledge)[0]
+    assessment = _assess_all([args.scenario], args.knowledge, as_of(args))[0]
     _write(graph_export.export(assessment.graph, fmt, name=assessment.scenario.id), output)
     return 0

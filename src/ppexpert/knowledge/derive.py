@@ -38,7 +38,7 @@ def _npp_lost(share: Any, capacity: Any) -> Any:
     return round((100 - share) * capacity / 100)
 
 
-# derived parameter -> (what it reads, how). A cap of null (no cap) derives null; unknown derives unknown.
+# derived parameter -> (what it reads, how). A cap of null (no cap) derives null; anything unknown derives unknown.
 DERIVATIONS: dict[str, tuple[tuple[str, ...], Callable[..., Any]]] = {
     "military_cap_troops": (("military_cap", _PERSONNEL, _RUSSIAN_FORCE), _cap_troops),
     "military_cap_pct": (("military_cap", _PERSONNEL, _RUSSIAN_FORCE), _cap_pct),
@@ -54,10 +54,10 @@ def derive_inputs(loaded: LoadedScenario, kb: KnowledgeBase) -> dict[str, InputV
             continue
         reads, compute = DERIVATIONS[name]
         values = [loaded.inputs[r].value if r in loaded.inputs else loaded.baselines[r].value for r in reads]
-        if values[0] == UNKNOWN:
-            value = UNKNOWN
-        elif values[0] is None:
+        if values[0] is None:
             value = None
+        elif any(v == UNKNOWN for v in values):
+            value = UNKNOWN  # the input, or a baseline with no value recorded for the day assessed
         else:
             value = normalise_number(compute(*values))
         span = loaded.inputs[reads[0]].span

@@ -36,6 +36,8 @@ def render_assessment(document: dict, out: Console) -> None:
     scenario = document["scenario"]
     overall = document["overall"]
     out.print(f"[bold]{_escape(scenario['title'])}[/]  ({scenario['id']}, knowledge base {document['knowledge_version']})")
+    out.print(f"Law and facts as of {document['as_of']}" if document.get("as_of")
+              else "Law and facts: the knowledge base's current values (the scenario has no date)")
     if overall:
         out.print(f"Overall risk: {_level(overall['level'])}  {_escape(overall['because'])}")
     out.print()
@@ -84,7 +86,8 @@ def render_assessment(document: dict, out: Console) -> None:
         out.print("[bold]Assumptions[/] (the scenario's values replace the knowledge base's)")
         for item in document["assumptions"]:
             out.print(f"  - {item['baseline']} = {item['value']:,} from {item['source']} "
-                      f"(knowledge base: {item['kb_value']:,})" if isinstance(item["value"], (int, float))
+                      f"(knowledge base: {item['kb_value']:,})"
+                      if isinstance(item["value"], (int, float)) and isinstance(item["kb_value"], (int, float))
                       else f"  - {item['baseline']} = {item['value']} from {item['source']}")
     out.print(f"Why? ppexpert why {scenario['file']} <id>   (ids: risk.<area>, violation.<provision>, ...)")
 
@@ -94,7 +97,8 @@ def render_why(tree: dict, out: Console) -> None:
         out.print(f"[bold]{_escape(tree['text'])}[/]")
         render_why_not(tree["why_not"], out)
         return
-    root = Tree(f"[bold]{_escape(tree['text'])}[/]")
+    as_of = f"  [dim](law and facts as of {tree['as_of']})[/]" if tree.get("as_of") else ""
+    root = Tree(f"[bold]{_escape(tree['text'])}[/]{as_of}")
     _conclusion_branch(tree, root)
     out.print(root)
 
@@ -114,10 +118,11 @@ def _conclusion_branch(node: dict, branch: Tree) -> None:
             rule.add(f"[dim]threshold: {_escape(derivation['rationale'])}[/]")
         for premise in derivation["premises"]:
             _premise_branch(premise, rule)
-        for citation in derivation["rests_on"]:
-            address = f" <{citation['address']}>" if citation.get("address") else ""
-            rule.add(f"cites {_escape(citation['title'])}, {_escape(citation['locator'])}: "
-                     f"{_escape(citation['text'])}{_escape(address)}")
+        for role, key in (("basis", "rests_on"), ("context, not a basis", "context")):
+            for citation in derivation.get(key, []):
+                address = f" <{citation['address']}>" if citation.get("address") else ""
+                rule.add(f"{role}: {_escape(citation['title'])}, {_escape(citation['locator'])}: "
+                         f"{_escape(citation['text'])}{_escape(address)}")
 
 
 def _premise_branch(premise: dict, parent: Tree) -> None:
@@ -136,6 +141,8 @@ def _premise_branch(premise: dict, parent: Tree) -> None:
 
 def render_why_not(result: dict, out: Console) -> None:
     target = result["id"] + (f" = {result['level']}" if result.get("level") else "")
+    if result.get("as_of"):
+        target += f" (as of {result['as_of']})"
     if result["holds"]:
         out.print(f"{target} holds (level {result['current_level']}); see `ppexpert why`.")
     else:

@@ -75,6 +75,7 @@ def assessment_json(assessment) -> dict:
         "scenario": {"id": scenario.id, "title": scenario.title, "description": scenario.description,
                      "plan": scenario.plan, "date": scenario.date, "file": loaded.file,
                      "content_hash": loaded.content_hash},
+        "as_of": loaded.as_of,
         "scale": kb.scale.names,
         "overall": conclusion_json(assessment, overall) if overall else None,
         "areas": areas,

@@ -1,6 +1,7 @@
 """Run one assessment: the scenario's facts into the compiled rules, then settle, trace and conclude."""
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Mapping
 
@@ -17,14 +18,17 @@ from ppexpert.reasoning.settle import settle
 from ppexpert.reasoning.trace import build_trace
 
 
-def assess(scenario: Path | str | Mapping, knowledge: Path | str | KnowledgeBase | None = None) -> Assessment:
-    """Assess a scenario file (or mapping) against the knowledge base; raise InputError on bad input."""
+def assess(scenario: Path | str | Mapping, knowledge: Path | str | KnowledgeBase | None = None,
+           as_of: date | None = None) -> Assessment:
+    """Assess a scenario file (or mapping) against the knowledge base; raise InputError on bad input.
+
+    Law and facts are those of `as_of`, else of the scenario's `as_of` or `date`."""
     if isinstance(knowledge, KnowledgeBase):
         kb = knowledge
     else:
         near = Path(scenario).parent if isinstance(scenario, (str, Path)) else None
         kb = knowledge_for(knowledge, near)
-    loaded = load_scenario(scenario, kb)
+    loaded = load_scenario(scenario, kb, as_of)
     return assess_loaded(loaded, kb)
 
 
@@ -42,7 +46,7 @@ def engine_facts(loaded: LoadedScenario, kb: KnowledgeBase) -> list[dict]:
     facts = [encode_value("in", name, value.value) for name, value in sorted(loaded.inputs.items())
              if ("input", name) in tested and (value.value != UNKNOWN or name in asks_unknown)]
     facts += [encode_value("fact", name, value.value) for name, value in sorted(loaded.baselines.items())
-              if ("fact", name) in tested]
+              if ("fact", name) in tested and (value.value != UNKNOWN or name in asks_unknown)]
     return facts
 
 
