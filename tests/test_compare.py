@@ -12,7 +12,8 @@ from ppexpert.report import build_report, render_report
 from test_report_support import ROOT, from_the_project_folder, kb  # noqa: F401  (shared fixtures)
 
 HARSH = {"id": "harsh", "title": "Harsh plan",
-         "parameters": {"territory_ceded_pct": 20, "military_cap": {"troops": 600000}, "election_within_days": 100,
+         "parameters": {"territory_ceded_pct": 20, "recognition_of_annexation": "de-facto",
+                        "military_cap": {"troops": 600000}, "election_within_days": 100,
                         "war_crimes_amnesty": "full", "us_commitment": "vague"}}
 MILDER = {"id": "milder", "title": "Milder plan",
           "parameters": {**HARSH["parameters"], "war_crimes_amnesty": "none", "military_cap": {"troops": 800000}}}
