@@ -25,7 +25,7 @@ def main() -> None:
     parser.add_argument("--cold", type=int, default=10)
     args = parser.parse_args()
 
-    from ppexpert.assessment import assess, knowledge_for
+    from ppexpert.reasoning import assess, knowledge_for
 
     kb = knowledge_for(ROOT / "knowledge")
     examples = sorted((ROOT / "examples").glob("*.yaml"))

@@ -19,8 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from ppexpert.check import check_knowledge, check_project  # noqa: E402
-from ppexpert.knowledge import collect_knowledge  # noqa: E402
+from ppexpert.authoring.project import check_project
+from ppexpert.check import check_knowledge  # noqa: E402
+from ppexpert.knowledge.base import collect_knowledge  # noqa: E402
 
 
 def median_ms(action, repeat: int = 7) -> float:
@@ -51,7 +52,7 @@ def main() -> None:
     print(f"check_knowledge, shipped: {median_ms(lambda: check_knowledge(kb)):.1f} ms")
     print(f"check_project, shipped + {len(files)} scenario and case files: "
           f"{median_ms(lambda: check_project(knowledge, files), 3):.1f} ms")
-    from ppexpert.cases import default_case_files, run_case_files
+    from ppexpert.authoring.cases import default_case_files, run_case_files
     cases = default_case_files(ROOT)
     run_case_files(cases, knowledge)  # warm: the knowledge base is loaded and compiled once per process
     print(f"run_case_files, {len(cases)} case files: {median_ms(lambda: run_case_files(cases, knowledge), 3):.1f} ms")

@@ -23,8 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from ppexpert import assess  # noqa: E402
-from ppexpert.assessment import knowledge_for  # noqa: E402
-from ppexpert.report import build_report, render_report  # noqa: E402
+from ppexpert.present.report import build_report, render_report  # noqa: E402
+from ppexpert.reasoning import knowledge_for  # noqa: E402
 
 
 def _median_ms(function, runs: int) -> float:

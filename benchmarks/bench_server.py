@@ -21,7 +21,6 @@ from urllib.parse import urlparse
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from test_server_support import preset, server_process, with_parameters  # noqa: E402
 
-
 SERVER_TIMES: list[float] = []  # the server's own time per /api/assess (its Server-Timing header)
 
 

@@ -3,6 +3,6 @@ knowledge-base cache lives in a folder of this test session (child processes inh
 import os
 import tempfile
 
-from ppexpert.pytest_plugin import pytest_collect_file  # noqa: F401  (a pytest hook, found by name)
+from ppexpert.authoring.pytest_plugin import pytest_collect_file  # noqa: F401  (a pytest hook, found by name)
 
 os.environ.setdefault("PPEXPERT_CACHE_DIR", tempfile.mkdtemp(prefix="ppexpert-test-cache-"))

@@ -3,10 +3,11 @@ import json
 
 import networkx as nx
 import pytest
-
 from _support import EXAMPLES, MINI_KB, mini_scenario, run_cli
+
 from ppexpert import assess
-from ppexpert.assessment import knowledge_for, render
+from ppexpert.reasoning import knowledge_for
+from ppexpert.reasoning.conclusions import render
 
 
 @pytest.fixture(scope="module")

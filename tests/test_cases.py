@@ -6,9 +6,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-from ppexpert.assessment import knowledge_for
-from ppexpert.cases import default_case_files, run_case_files
+from ppexpert.authoring.cases import default_case_files, run_case_files
 from ppexpert.cli import main
+from ppexpert.reasoning import knowledge_for
 
 ROOT = Path(__file__).resolve().parents[1]
 

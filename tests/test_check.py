@@ -7,7 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ppexpert.check import MAX_TESTS_PER_NODE, MAX_THRESHOLD_TESTS, check_project
+from ppexpert.authoring.project import check_project
+from ppexpert.check import MAX_TESTS_PER_NODE, MAX_THRESHOLD_TESTS
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "tests" / "fixtures" / "broken" / "_base"

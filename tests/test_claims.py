@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ppexpert.cli_claims import claims_json
-from ppexpert.knowledge import load_knowledge
+from ppexpert import load_knowledge
+from ppexpert.cli.claims import claims_json
 
 REPO = Path(__file__).resolve().parents[1]
 

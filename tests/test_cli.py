@@ -84,7 +84,7 @@ def test_a_broken_knowledge_base_is_exit_code_2_with_every_problem(tmp_path):
 def test_an_internal_engine_failure_is_exit_code_1(tmp_path):
     # A sitecustomize hook breaks the engine adapter in the child process only.
     (tmp_path / "sitecustomize.py").write_text(
-        "import ppexpert.engine as e\n"
+        "import ppexpert.engine.durable as e\n"
         "def broken(self, ruleset, facts):\n"
         "    raise e.EngineFailure('simulated crash')\n"
         "e.Engine.run = broken\n")

@@ -2,14 +2,12 @@
 the reason from both traces. Scenarios are mappings built here, so the tests do not depend on example files."""
 from __future__ import annotations
 
-
 import pytest
+from test_report_support import ROOT, from_the_project_folder, kb  # noqa: F401  (shared fixtures)
 
 from ppexpert import assess
-from ppexpert.compare import compare
-from ppexpert.report import build_report, render_report
-
-from test_report_support import ROOT, from_the_project_folder, kb  # noqa: F401  (shared fixtures)
+from ppexpert.present.compare import compare
+from ppexpert.present.report import build_report, render_report
 
 HARSH = {"id": "harsh", "title": "Harsh plan",
          "parameters": {"territory_ceded_pct": 20, "military_cap": {"troops": 600000}, "election_within_days": 100,

@@ -3,11 +3,16 @@ import json
 import os
 
 import pytest
-
 from _support import MINI_KB, ROOT
-from ppexpert.compile import LimitError, compile_condition, compile_rules, encode_value
-from ppexpert.knowledge import load_knowledge
-from ppexpert.model import Condition, Rule
+
+from ppexpert import load_knowledge
+from ppexpert.engine.compile import (
+    LimitError,
+    compile_condition,
+    compile_rules,
+    encode_value,
+)
+from ppexpert.knowledge.model import Condition, Rule
 
 GOLDEN = ROOT / "tests" / "golden" / "compile-kb-mini.json"
 

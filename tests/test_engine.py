@@ -4,13 +4,13 @@ import resource
 import threading
 
 import pytest
-
 from _support import MINI_KB, mini_scenario
-from ppexpert.assessment import assess, compiled_for, engine_facts, knowledge_for
-from ppexpert.compile import CompiledRuleset, encode_value
-from ppexpert.engine import Engine, shared_engine
-from ppexpert.problems import EngineFailure
-from ppexpert.scenario import load_scenario
+
+from ppexpert.engine.compile import CompiledRuleset, encode_value
+from ppexpert.engine.durable import Engine, shared_engine
+from ppexpert.knowledge.problems import EngineFailure
+from ppexpert.knowledge.scenario import load_scenario
+from ppexpert.reasoning import assess, compiled_for, engine_facts, knowledge_for
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +67,7 @@ def test_a_word_that_looks_like_a_number_never_matches_a_numeric_test():
 
 
 def test_an_error_inside_an_action_surfaces_instead_of_being_swallowed(kb, monkeypatch):
-    import ppexpert.engine as engine_module
+    import ppexpert.engine.durable as engine_module
 
     def broken(content):
         raise ValueError("premise unreadable")
@@ -78,7 +78,7 @@ def test_an_error_inside_an_action_surfaces_instead_of_being_swallowed(kb, monke
 
 
 def test_a_failed_run_leaves_the_engine_usable(kb, monkeypatch):
-    import ppexpert.engine as engine_module
+    import ppexpert.engine.durable as engine_module
 
     original = engine_module._plain
     monkeypatch.setattr(engine_module, "_plain", lambda content: 1 / 0)

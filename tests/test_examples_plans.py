@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import ppexpert
-from ppexpert.report_json import dumps
+from ppexpert.reasoning.document import dumps
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES = REPO / "examples"

@@ -1,9 +1,9 @@
 """explain.py: why (proof tree to the cited articles), why-not (failed test with its value, or defeat), what-if."""
 import pytest
-
 from _support import EXAMPLES, MINI_KB, mini_scenario
+
 from ppexpert import InputError, assess
-from ppexpert.assessment import knowledge_for
+from ppexpert.reasoning import knowledge_for
 
 
 @pytest.fixture(scope="module")

@@ -7,11 +7,10 @@ import re
 
 import networkx as nx
 import pytest
+from test_report_support import from_the_project_folder, kb  # noqa: F401  (shared fixtures)
 
 from ppexpert import assess
-from ppexpert.graph_export import export, sorted_graph, to_dot
-
-from test_report_support import from_the_project_folder, kb  # noqa: F401  (shared fixtures)
+from ppexpert.present.graph_export import export, sorted_graph, to_dot
 
 SCENARIO = {"id": "graphed", "title": "Graphed",
             "parameters": {"territory_ceded_pct": 20.5, "military_cap": {"troops": 600000},

@@ -2,10 +2,10 @@
 import shutil
 
 import pytest
-
 from _support import MINI_KB, mini_scenario
+
 from ppexpert import assess
-from ppexpert import assessment as assessment_module
+from ppexpert.reasoning import prepared as assessment_module
 
 
 @pytest.fixture

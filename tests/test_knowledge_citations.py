@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ppexpert.knowledge import load_knowledge
+from ppexpert import load_knowledge
 
 REPO = Path(__file__).resolve().parents[1]
 KNOWLEDGE = REPO / "knowledge"

@@ -3,9 +3,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ppexpert import assess
-from ppexpert.assessment import current_value, knowledge_for
-from ppexpert.conditions import value_holds
-from ppexpert.model import UNKNOWN
+from ppexpert.knowledge.conditions import value_holds
+from ppexpert.knowledge.model import UNKNOWN
+from ppexpert.reasoning import knowledge_for
+from ppexpert.reasoning.settle import current_value
 
 KB = knowledge_for()
 RANK = {level: index for index, level in enumerate(KB.scale.names)}

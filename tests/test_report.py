@@ -10,12 +10,11 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from test_report_support import ROOT, from_the_project_folder, kb  # noqa: F401  (shared fixtures)
 
 from ppexpert import assess
-from ppexpert.assessment import knowledge_for
-from ppexpert.report import build_report, link, markdown_text, render_report
-
-from test_report_support import ROOT, from_the_project_folder, kb  # noqa: F401  (shared fixtures)
+from ppexpert.present.report import build_report, link, markdown_text, render_report
+from ppexpert.reasoning import knowledge_for
 
 GOLDEN = ROOT / "tests" / "golden"
 FIXTURES = ROOT / "tests" / "fixtures" / "reports"

@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from _chromium import headless_chromium
 from selenium.webdriver.common.by import By
+from test_report_support import ROOT, from_the_project_folder, kb  # noqa: F401  (shared fixtures)
 
 from ppexpert import assess
-from ppexpert.report import build_report, render_report
+from ppexpert.present.report import build_report, render_report
 
-from _chromium import headless_chromium
-from test_report_support import ROOT, from_the_project_folder, kb  # noqa: F401  (shared fixtures)
 
 @pytest.fixture(scope="module")
 def browser():

@@ -7,10 +7,9 @@ import subprocess
 import sys
 
 import pytest
+from test_report_support import ROOT, from_the_project_folder  # noqa: F401  (shared fixture)
 
 from ppexpert.cli import main
-
-from test_report_support import ROOT, from_the_project_folder  # noqa: F401  (shared fixture)
 
 US_PLAN = "examples/us-28-point-plan.yaml"
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from ppexpert.assessment import knowledge_for
+from ppexpert.reasoning import knowledge_for
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -3,7 +3,6 @@
 Every case runs the real CLI: exit code 2, no traceback, file:line:column, the YAML path, what is allowed.
 """
 import pytest
-
 from _support import BROKEN_SCENARIOS, run_cli
 
 CASES = {

@@ -9,8 +9,14 @@ import jsonschema
 import pytest
 import yaml
 
+from ppexpert.authoring.schema import (
+    COMMENT,
+    SCHEMAS,
+    kind_of,
+    schema_for,
+    write_schemas,
+)
 from ppexpert.cli import main
-from ppexpert.schema import COMMENT, SCHEMAS, kind_of, schema_for, write_schemas
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = sorted((ROOT / "knowledge").rglob("*.yaml")) + sorted((ROOT / "examples").glob("*.yaml")) + \

@@ -12,16 +12,15 @@ from pathlib import Path
 import pytest
 import yaml
 from fastapi.testclient import TestClient
+from test_server_support import EXAMPLES, KNOWLEDGE, preset, with_parameters
 
 import ppexpert
-from ppexpert import engine
+from ppexpert import load_knowledge
 from ppexpert.cli import main
-from ppexpert.knowledge import load_knowledge
-from ppexpert.problems import EngineFailure
-from ppexpert.report_json import dumps
-from ppexpert.server import MAX_BODY_BYTES, create_app
-
-from test_server_support import EXAMPLES, KNOWLEDGE, preset, with_parameters
+from ppexpert.engine import durable as engine
+from ppexpert.knowledge.problems import EngineFailure
+from ppexpert.reasoning.document import dumps
+from ppexpert.web.server import MAX_BODY_BYTES, create_app
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -129,7 +128,7 @@ def test_why_not_and_what_if_answer_for_a_risk(client):
 
 
 def test_without_ppexpert_report_the_report_is_the_json_document_of_the_current_settings(monkeypatch):
-    monkeypatch.setitem(sys.modules, "ppexpert.report", None)  # as on a branch without src/ppexpert/report.py
+    monkeypatch.setitem(sys.modules, "ppexpert.present.report", None)  # as in a build without the report module
     client = TestClient(create_app(KNOWLEDGE))
     summary = client.get("/api/knowledge").json()
     assert (summary["report_formats"], summary["report_compare"]) == (["json"], False)
@@ -144,11 +143,11 @@ def test_without_ppexpert_report_the_report_is_the_json_document_of_the_current_
 
 def test_with_ppexpert_report_the_page_offers_its_formats_and_a_comparison_report(monkeypatch):
     calls = []
-    fake = types.ModuleType("ppexpert.report")
+    fake = types.ModuleType("ppexpert.present.report")
     fake.build_report = lambda assessments: {"ids": [a.scenario.id for a in assessments],
                                              "levels": [a.get("risk.sovereignty").level for a in assessments]}
     fake.render_report = lambda document, fmt: calls.append((document, fmt)) or f"{fmt}:{document}"
-    monkeypatch.setitem(sys.modules, "ppexpert.report", fake)
+    monkeypatch.setitem(sys.modules, "ppexpert.present.report", fake)
     client = TestClient(create_app(KNOWLEDGE))
     summary = client.get("/api/knowledge").json()
     assert (summary["report_formats"], summary["report_compare"]) == (["html", "json", "md"], True)
@@ -267,7 +266,7 @@ def test_a_streamed_body_over_the_limit_is_refused_with_413_without_a_declared_l
 
 @pytest.mark.parametrize("name", ["../knowledge/areas", "/etc/passwd", "seed-calculator.yaml", "..", "%2e%2e"])
 def test_a_preset_is_looked_up_by_id_never_by_a_path(name, monkeypatch):
-    from ppexpert import server
+    from ppexpert.web import server
     read = []
     real = server.load_document
     monkeypatch.setattr(server, "load_document", lambda path: read.append(Path(path)) or real(path))

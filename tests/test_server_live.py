@@ -4,12 +4,19 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlparse
 
-import ppexpert
-from ppexpert import engine
-from ppexpert.problems import EngineFailure
-from ppexpert.server import create_app
+from test_server_support import (
+    KNOWLEDGE,
+    post,
+    preset,
+    server_in_thread,
+    server_process,
+    with_parameters,
+)
 
-from test_server_support import KNOWLEDGE, post, preset, server_in_thread, server_process, with_parameters
+import ppexpert
+from ppexpert.engine import durable as engine
+from ppexpert.knowledge.problems import EngineFailure
+from ppexpert.web.server import create_app
 
 
 def _summary(document: dict) -> dict:

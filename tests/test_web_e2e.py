@@ -3,13 +3,13 @@ against `ppexpert serve` on a free loopback port."""
 from __future__ import annotations
 
 import pytest
+from _chromium import headless_chromium
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.ui import WebDriverWait
-
-from _chromium import headless_chromium
 from test_server_support import preset, server_process
+
 
 @pytest.fixture(scope="module")
 def url():

@@ -1,7 +1,7 @@
 import pytest
 
-from ppexpert.problems import InputError
-from ppexpert.yamlfile import load_document, parse_document
+from ppexpert.knowledge.problems import InputError
+from ppexpert.knowledge.yamlfile import load_document, parse_document
 
 
 def test_every_node_keeps_its_line_and_column():

@@ -4,11 +4,14 @@ Public API:
     assess(path_or_mapping, knowledge=None) -> Assessment   (.why(id), .why_not(id), .what_if(id), .to_json())
     load_knowledge(path=None) -> KnowledgeBase
     InputError: bad user input; .problems lists every problem with file:line:col.
-"""
-__version__ = "0.1.0"
 
-from .assessment import Assessment, assess  # noqa: E402
-from .knowledge import KnowledgeBase, load_knowledge  # noqa: E402
-from .problems import EngineFailure, InputError  # noqa: E402
+The package is laid out as the pipeline (docs/architecture.md): knowledge → check → engine → reasoning → present,
+with authoring, web and cli on top.
+"""
+from ppexpert._version import __version__
+from ppexpert.check import load_knowledge
+from ppexpert.knowledge.base import KnowledgeBase
+from ppexpert.knowledge.problems import EngineFailure, InputError
+from ppexpert.reasoning import Assessment, assess
 
 __all__ = ["assess", "Assessment", "load_knowledge", "KnowledgeBase", "InputError", "EngineFailure", "__version__"]

@@ -1,0 +1,75 @@
+"""Checks of sources, provisions, baselines and claims, and of facts no rule uses."""
+from __future__ import annotations
+
+import re
+
+from ppexpert.check._common import _exists, _FileTop, _p, _unknown_source
+from ppexpert.knowledge.derive import DERIVATIONS
+from ppexpert.knowledge.problems import Problem, suggest
+
+
+def check_facts(kb) -> list[Problem]:
+    problems = []
+    for provision in kb.provisions.values():  # `source:` sits at the top of the provisions file
+        problems += _unknown_source(kb, _FileTop(provision), ("source",), provision.source, provision.id)
+    for baseline in kb.baselines.values():
+        for index, value in enumerate(baseline.values):
+            problems += _unknown_source(kb, value, ("source",), value.source, baseline.id)
+        if baseline.values and baseline.values[0].value != baseline.value:
+            problems.append(_p(kb, baseline, ("values", 0), "the first source's value differs from `value`",
+                               "list first the source whose value the knowledge base uses", "bad-shape", baseline.id))
+        if baseline.disputed and not baseline.chosen_because:
+            problems.append(_p(kb, baseline, (), "sources disagree but `chosen_because` is missing",
+                               "say why the knowledge base uses this value", "missing-key", baseline.id))
+    for claim in kb.claims.values():
+        problems += _unknown_source(kb, claim, ("source",), claim.source, claim.id)
+        for citation in claim.record_sources:
+            problems += _unknown_source(kb, citation, ("source",), citation.source, claim.id)
+        for index, ref in enumerate(claim.about):
+            if not _exists(kb, ref, ("provisions", "baselines", "parameters")):
+                problems.append(_p(kb, claim, ("about", index), f"claim {claim.id} is about unknown '{ref}'",
+                                   suggest(ref, [*kb.provisions, *kb.baselines, *kb.parameters]),
+                                   "unknown-reference", claim.id))
+    for parameter in kb.parameters.values():
+        if parameter.derived and parameter.id not in DERIVATIONS:
+            problems.append(_p(kb, parameter, ("derived",), f"no derivation is defined for '{parameter.id}'",
+                               f"derivations exist for: {', '.join(sorted(DERIVATIONS))}", "unknown-parameter",
+                               parameter.id))
+    for area in kb.areas.values():
+        if area.dial is not None and not _exists(kb, area.dial, ("parameters",)):
+            problems.append(_p(kb, area, ("dial",), f"area {area.id} has unknown dial parameter '{area.dial}'",
+                               suggest(area.dial, list(kb.parameters)), "unknown-reference", area.id, value=True))
+    return problems
+
+
+def check_unused(kb) -> list[Problem]:
+    used: set[str] = set()
+    for rule in kb.rules:
+        used.update(rule.rests_on)
+        if rule.then.violation:
+            used.add(rule.then.violation)
+        used.update(c.subject for c in rule.when + rule.unless if c.subject_kind != "conclusion")
+        used.update(re.findall(r"\{([A-Za-z0-9_.\-]+)(?::[^{}]*)?\}", rule.because))
+    for claim in kb.claims.values():
+        used.update(claim.about)
+    aliases = {b.alias: b.id for b in kb.baselines.values() if b.alias}
+    used |= {aliases[name] for name in list(used) if name in aliases}
+    for name, (reads, _compute) in DERIVATIONS.items():
+        if name in used:
+            used.update(reads)
+    problems = []
+    hint = "cite it in a rule's `rests_on` or test it in a `when`; or remove it"
+    for provision in kb.provisions.values():
+        if provision.id not in used:
+            problems.append(_p(kb, provision, (), f"provision {provision.id} is not used by any rule", hint,
+                               "unused-fact", provision.id, "warning"))
+    for baseline in kb.baselines.values():
+        if baseline.id not in used:
+            problems.append(_p(kb, baseline, (), f"baseline {baseline.id} is not used by any rule", hint,
+                               "unused-fact", baseline.id, "warning"))
+    for parameter in kb.parameters.values():
+        if parameter.id not in used:
+            problems.append(_p(kb, parameter, (), f"parameter {parameter.id} is not read by any rule",
+                               "test it in a rule's `when` or `unless`, or remove it", "unused-fact", parameter.id,
+                               "warning"))
+    return problems

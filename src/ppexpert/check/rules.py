@@ -1,0 +1,143 @@
+"""Checks of each rule and condition: references resolve, operators fit the subject, templates name known values."""
+from __future__ import annotations
+
+import re
+
+import networkx as nx
+
+from ppexpert.check._common import _THRESHOLDS, _exists, _p, _uncertain
+from ppexpert.knowledge.conditions import is_number, normalise_number, show_value
+from ppexpert.knowledge.model import UNKNOWN, Condition, Rule
+from ppexpert.knowledge.problems import Problem, suggest
+from ppexpert.knowledge.rulegraph import reads_conclusion, rule_graph
+
+
+def check_rule(kb, rule: Rule, concluded: set[str]) -> list[Problem]:
+    problems = []
+    subject = rule.id
+    for index, ref in enumerate(rule.rests_on):
+        if not _exists(kb, ref, ("provisions", "baselines")):
+            problems.append(_p(kb, rule, ("rests_on", index), f"rule {rule.id} rests on unknown provision or "
+                               f"baseline '{ref}'", suggest(ref, [*kb.provisions, *kb.baselines]),
+                               "unknown-reference", subject))
+    if not rule.rests_on:
+        problems.append(_p(kb, rule, ("id",), f"rule {rule.id} cites nothing", "name the provisions or baselines "
+                           "it rests on under `rests_on:`", "uncited-rule", subject))
+    then = rule.then
+    if then.kind == "violation" and not _exists(kb, then.violation, ("provisions",)):
+        problems.append(_p(kb, then, ("violation",), f"unknown provision '{then.violation}'",
+                           suggest(then.violation, list(kb.provisions)), "unknown-reference", subject, value=True))
+    if then.kind == "violation" and then.violation not in rule.rests_on:
+        problems.append(_p(kb, then, ("violation",), f"rule {rule.id} concludes a violation of {then.violation} "
+                           "without resting on it", "add it to `rests_on`", "uncited-rule", subject))
+    area = then.area_id
+    if area is not None and not _exists(kb, area, ("areas",)):
+        problems.append(_p(kb, then, ("risk" if then.risk else "area",), f"unknown area '{area}'",
+                           f"areas: {', '.join(kb.areas)}", "unknown-reference", subject, value=True))
+    if then.level is not None and kb.scale is not None and then.level not in kb.scale.names:
+        problems.append(_p(kb, then, ("level",), f"unknown level '{then.level}'",
+                           f"levels, least to most severe: {', '.join(kb.scale.names)}", "bad-word", subject, value=True))
+    for section in ("when", "unless"):
+        for condition in getattr(rule, section):
+            problems += _check_condition(kb, rule, condition, concluded)
+    if rule.unless_reason and not rule.unless:
+        problems.append(_p(kb, rule, ("unless_reason",), f"rule {rule.id} gives an `unless_reason` but no `unless`",
+                           "add the exception's conditions under `unless:`, or remove the reason",
+                           "bad-shape", subject))
+    for index, other in enumerate(rule.overrides):
+        if other not in kb.rules_by_id:
+            if not _uncertain(kb, "rules", other):
+                problems.append(_p(kb, rule, ("overrides", index), f"rule {rule.id} overrides unknown rule {other}",
+                                   suggest(other, list(kb.rules_by_id)), "dangling-override", subject))
+        elif kb.rules_by_id[other].then.conclusion_id != then.conclusion_id:
+            problems.append(_p(kb, rule, ("overrides", index), f"rule {rule.id} overrides {other}, which concludes "
+                               f"{kb.rules_by_id[other].then.conclusion_id}, not {then.conclusion_id}",
+                               "an exception must conclude the same thing as the rule it overrides",
+                               "dangling-override", subject))
+        elif other == rule.id:
+            problems.append(_p(kb, rule, ("overrides", index), f"rule {rule.id} overrides itself",
+                               "remove it from `overrides`", "dangling-override", subject))
+    known = _template_names(kb) | {"level"}
+    for name in re.findall(r"\{([A-Za-z0-9_.\-]+)(?::[^{}]*)?\}", rule.because):
+        if name not in known and not _uncertain(kb, "parameters", name) and not _uncertain(kb, "baselines", name):
+            problems.append(_p(kb, rule, ("because",), f"the sentence uses unknown value '{{{name}}}'",
+                               suggest(name, sorted(known)), "unknown-reference", subject, value=True))
+    return problems
+
+
+def _template_names(kb) -> set[str]:
+    names = set(kb.parameters) | set(kb.baselines)
+    names |= {b.alias for b in kb.baselines.values() if b.alias}
+    return names
+
+
+def _check_condition(kb, rule: Rule, condition: Condition, concluded: set[str]) -> list[Problem]:
+    subject, op, operand = condition.subject, condition.op, condition.operand
+    problems = []
+
+    def bad(message: str, hint: str, code: str = "bad-condition", at: str | None = None) -> None:
+        problems.append(_p(kb, condition, (at or condition.subject_kind,), message, hint, code, rule.id, value=True))
+
+    if condition.subject_kind == "conclusion":
+        ids = concluded
+        matching = [subject] if subject in ids else [c for c in ids if reads_conclusion(subject, c)]
+        if not matching:
+            if not ("rules" in kb.unreadable or any(reads_conclusion(subject, i) for i in kb.failed_ids)):
+                bad(f"no rule concludes '{subject}'", suggest(subject, sorted(ids)), "unknown-reference")
+        elif op != "present" and kb.scale is not None:
+            values = operand if isinstance(operand, list) else [operand]
+            if any(v not in kb.scale.names for v in values):
+                bad(f"'{show_value(operand)}' is not a level", f"levels: {', '.join(kb.scale.names)}", "bad-word", op)
+        return problems
+    if condition.subject_kind == "fact":
+        baseline = kb.baselines.get(subject)
+        if baseline is None:
+            if not _uncertain(kb, "baselines", subject):
+                bad(f"unknown baseline '{subject}'", suggest(subject, list(kb.baselines)), "unknown-reference")
+            return problems
+        kind = "number" if is_number(baseline.value) else "boolean" if isinstance(baseline.value, bool) else "word"
+        choices = None
+    else:
+        parameter = kb.parameters.get(subject)
+        if parameter is None:
+            if not _uncertain(kb, "parameters", subject):
+                bad(f"unknown parameter '{subject}'", suggest(subject, list(kb.parameters)), "unknown-reference")
+            return problems
+        if parameter.type == "record":
+            bad(f"'{subject}' is a record; test its derived values instead",
+                "e.g. " + ", ".join(p for p, d in kb.parameters.items() if d.derived), "bad-condition")
+            return problems
+        kind = {"number": "number", "integer": "number", "boolean": "boolean", "choice": "word"}[parameter.type]
+        choices = parameter.choices
+    values = operand if isinstance(operand, list) else [operand]
+    for value in values:
+        if value == UNKNOWN or value is None:
+            continue
+        if op in _THRESHOLDS or kind == "number":
+            if not is_number(value):
+                bad(f"{subject} is a number; {value!r} is not", "compare with a number, e.g. `at_least: 10`",
+                    "wrong-type", op)
+            elif normalise_number(value) != value:
+                bad(f"{value!r} has more precision than the engine keeps", "write at most 4 decimals, below 1e16",
+                    "bad-number", op)
+        elif kind == "boolean" and not isinstance(value, bool):
+            bad(f"{subject} is true or false; {value!r} is not", "write `is: true` or `is: false`", "wrong-type", op)
+        elif kind == "word" and choices and value not in choices:
+            bad(f"'{value}' is not an allowed value of {subject}", f"allowed: {', '.join(choices)}, unknown; "
+                "as written the test never holds", "bad-word", op)
+    if kind != "number" and op in _THRESHOLDS:
+        bad(f"{subject} is not a number; `{op}` needs one", "use `is` or `in`", "wrong-type", op)
+    return problems
+
+
+def check_graph(kb) -> list[Problem]:
+    problems = []
+    graph = rule_graph(kb.rules)
+    rules = kb.rules_by_id
+    cycles = [cycle[cycle.index(min(cycle)):] + cycle[:cycle.index(min(cycle))] for cycle in nx.simple_cycles(graph)]
+    for cycle in sorted(cycles)[:20]:  # each starts at its first id: the same text on every run
+        first = rules[cycle[0]]
+        problems.append(_p(kb, first, ("id",), "rules depend on each other in a cycle: " + " -> ".join(cycle + cycle[:1]),
+                           "break the cycle: a rule may not depend, through conclusions or overrides, on itself",
+                           "cycle", first.id))
+    return problems

@@ -1,0 +1,54 @@
+"""Command line: `ppexpert assess|why|why-not|what-if ...`. Exit codes: 0 done, 2 bad input, 1 internal failure."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Callable
+
+from ppexpert._version import __version__
+from ppexpert.knowledge.problems import EngineFailure, InputError
+from ppexpert.reasoning.document import dumps
+
+# Each command module adds its sub-command: add(subparsers) registers it and sets `handler`.
+_COMMANDS: list[str] = ["ppexpert.cli.core", "ppexpert.cli.claims", "ppexpert.cli.report", "ppexpert.cli.serve",
+                        "ppexpert.cli.authoring"]
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ppexpert", description="Assess peace plans against cited law and "
+                                     "security baselines, with explanations down to the article.")
+    parser.add_argument("--version", action="version", version=f"ppexpert {__version__}")
+    parser.add_argument("--knowledge", metavar="DIR", help="the knowledge base folder (default: ./knowledge)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for name in _COMMANDS:
+        importlib.import_module(name).add(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except InputError as error:
+        print(error.render(), file=sys.stderr)
+        return 2
+    except EngineFailure as error:
+        print(f"ppexpert: internal failure of the rule engine: {error}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        return 130
+
+
+def emit_json(document: dict, out=None) -> None:
+    (out or sys.stdout).write(dumps(document))
+
+
+def add_format(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
+

@@ -1,0 +1,76 @@
+"""The core commands: assess, why, why-not, what-if."""
+from __future__ import annotations
+
+import argparse
+
+from ppexpert.cli import add_format, emit_json
+from ppexpert.present.text import (
+    console,
+    render_assessment,
+    render_what_if,
+    render_why,
+    render_why_not,
+)
+from ppexpert.reasoning import assess
+
+
+def add(sub) -> None:
+    p = sub.add_parser("assess", help="assess a scenario: risks per area, violations, consequences")
+    p.add_argument("scenario", help="a scenario YAML file, e.g. examples/seed-calculator.yaml")
+    add_format(p)
+    p.set_defaults(handler=_assess)
+
+    p = sub.add_parser("why", help="why a conclusion holds: its derivation down to the cited articles")
+    p.add_argument("scenario")
+    p.add_argument("conclusion", help="a conclusion id, e.g. risk.accountability")
+    add_format(p)
+    p.set_defaults(handler=_why)
+
+    p = sub.add_parser("why-not", help="why a conclusion (or a level of it) does not hold")
+    p.add_argument("scenario")
+    p.add_argument("conclusion", help="a conclusion id, optionally with a level: risk.sovereignty=critical")
+    add_format(p)
+    p.set_defaults(handler=_why_not)
+
+    p = sub.add_parser("what-if", help="the smallest change of one input that changes a conclusion")
+    p.add_argument("scenario")
+    p.add_argument("conclusion")
+    add_format(p)
+    p.set_defaults(handler=_what_if)
+
+
+def _assess(args: argparse.Namespace) -> int:
+    document = assess(args.scenario, args.knowledge).to_json()
+    if args.format == "json":
+        emit_json(document)
+    else:
+        render_assessment(document, console())
+    return 0
+
+
+def _why(args: argparse.Namespace) -> int:
+    tree = assess(args.scenario, args.knowledge).why(args.conclusion)
+    if args.format == "json":
+        emit_json(tree)
+    else:
+        render_why(tree, console())
+    return 0
+
+
+def _why_not(args: argparse.Namespace) -> int:
+    conclusion, _, level = args.conclusion.partition("=")
+    result = assess(args.scenario, args.knowledge).why_not(conclusion, level or None)
+    if args.format == "json":
+        emit_json(result)
+    else:
+        render_why_not(result, console())
+    return 0
+
+
+def _what_if(args: argparse.Namespace) -> int:
+    result = assess(args.scenario, args.knowledge).what_if(args.conclusion)
+    if args.format == "json":
+        emit_json(result)
+    else:
+        render_what_if(result, console())
+    return 0

@@ -1,0 +1,104 @@
+"""The report commands: `report` (annotated Markdown, HTML or JSON; two or more scenarios are compared) and
+`graph` (the trace as DOT, GraphML or node-link JSON)."""
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import sys
+from pathlib import Path
+
+from ppexpert.knowledge.problems import InputError, Problem, Span
+
+
+def add(sub) -> None:
+    p = sub.add_parser("report", help="an annotated report (md, html, json); two or more scenarios are compared",
+                       description="Write the annotated report of a scenario: summary, every conclusion with its "
+                                   "citations and derivation, facts and sources. Give two or more scenarios to "
+                                   "compare them. The format follows the output file's suffix unless --format is "
+                                   "given; without -o the report goes to standard output (Markdown by default).")
+    p.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario YAML files, in the order to compare")
+    p.add_argument("-o", "--output", metavar="FILE", help="where to write (.md, .html, .json); default stdout")
+    p.add_argument("--format", choices=("md", "html", "json"), help="output format (default: from the suffix)")
+    p.add_argument("--date", metavar="YYYY-MM-DD", help="a date to print on the report (none unless given)")
+    p.set_defaults(handler=_report)
+
+    p = sub.add_parser("graph", help="the trace graph of a scenario as dot, graphml or json",
+                       description="Export the assessment's trace (inputs and facts -> rule firings -> conclusions, "
+                                   "with provisions and sources) sorted, so identical inputs give identical files.")
+    p.add_argument("scenario", help="a scenario YAML file")
+    p.add_argument("-o", "--output", metavar="FILE", help="where to write (.dot, .gv, .graphml, .json); default stdout")
+    p.add_argument("--format", choices=("dot", "graphml", "json"), help="export format (default: from the suffix)")
+    p.set_defaults(handler=_graph)
+
+
+def _command_line_problem(message: str, hint: str, code: str) -> InputError:
+    return InputError([Problem(Span("<command line>"), (), message, hint, code=code)])
+
+
+def _resolve_format(output: str | None, explicit: str | None, format_for, suffixes: dict) -> str:
+    fmt = format_for(output, explicit)
+    if fmt is None:
+        known = ", ".join(sorted(suffixes))
+        raise _command_line_problem(f"cannot tell the output format from '{output}'",
+                                    f"use one of the suffixes {known}, or give --format", code="bad-output")
+    return fmt
+
+
+def _date(text: str | None) -> str | None:
+    if text is None:
+        return None
+    try:
+        return _dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise _command_line_problem(f"--date {text!r} is not a date", "write it as YYYY-MM-DD, e.g. 2025-11-26",
+                                    code="bad-date") from None
+
+
+def _assess_all(paths: list[str], knowledge: str | None) -> list:
+    """Assess every scenario against one knowledge base; report the problems of all files at once."""
+    from ppexpert.reasoning import assess, knowledge_for
+
+    kb = knowledge_for(knowledge, Path(paths[0]).parent)
+    assessments, problems = [], []
+    for path in paths:
+        try:
+            assessments.append(assess(path, kb))
+        except InputError as error:
+            problems += error.problems
+    if problems:
+        raise InputError(sorted(problems, key=Problem.sort_key))
+    return assessments
+
+
+def _write(text: str, output: str | None) -> None:
+    if output is None or output == "-":
+        sys.stdout.write(text)
+        return
+    try:
+        with open(output, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+    except OSError as error:
+        raise _command_line_problem(f"cannot write {output}: {error.strerror}",
+                                    "check that the folder exists and is writable", code="bad-output") from None
+    print(f"wrote {output}", file=sys.stderr)
+
+
+def _report(args: argparse.Namespace) -> int:
+    from ppexpert.present import report
+
+    output = None if args.output == "-" else args.output
+    fmt = _resolve_format(output, args.format, report.format_for, report.SUFFIXES)
+    date = _date(args.date)
+    document = report.build_report(_assess_all(args.scenarios, args.knowledge), date=date)
+    _write(report.render_report(document, fmt), output)
+    return 0
+
+
+def _graph(args: argparse.Namespace) -> int:
+    from ppexpert.present import graph_export
+
+    output = None if args.output == "-" else args.output
+    fmt = _resolve_format(output, args.format, graph_export.format_for, graph_export.SUFFIXES)
+    assessment = _assess_all([args.scenario], args.knowledge)[0]
+    _write(graph_export.export(assessment.graph, fmt, name=assessment.scenario.id), output)
+    return 0

@@ -1,0 +1,149 @@
+"""The adapter around durable_rules 2.0.28: the only module that imports it.
+
+Built around the sharp edges measured in ENGINE-NOTES.md:
+- one Host per process, its timer threads switched off (they race with synchronous runs);
+- each compiled ruleset registered once, under its content hash (names cannot be re-registered);
+- a fresh state (sid) per assessment, deleted afterwards; one lock per ruleset (the GIL is never released);
+- every action generated here: it records the firing and asserts the conclusion once (a duplicate
+  assertion raises), and an exception inside it is caught, kept and raised after the call instead of
+  being swallowed into the state;
+- conclusions are collected by the actions, never read back with get_facts;
+- deleting a state in which no action ever ran segfaults (measured with 2.0.28), so every run asserts a start
+  fact that one generated rule always matches.
+"""
+from __future__ import annotations
+
+import copy
+import itertools
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+try:
+    import durable.engine as _durable
+except ImportError as error:  # Python 3.13: durable-rules 2.0.28 builds but fails to import
+    _durable = None
+    _IMPORT_ERROR = error
+else:
+    _IMPORT_ERROR = None
+
+from ppexpert.engine.compile import (
+    SINK_RULE,
+    START_FACT,
+    START_RULE,
+    CompiledRuleset,
+    encode_conclusion,
+)
+from ppexpert.knowledge.problems import EngineFailure
+
+
+@dataclass(frozen=True)
+class Firing:
+    """One rule activation: which facts it matched (in condition order) and what it concluded."""
+
+    order: int
+    rule: str
+    premises: tuple[dict, ...]
+    conclusion: dict  # the conclusion fact (with its id)
+    new: bool  # False when an earlier firing had already asserted the same conclusion
+
+
+@dataclass
+class _Run:
+    firings: list[Firing] = field(default_factory=list)
+    asserted: set[str] = field(default_factory=set)
+    errors: list[str] = field(default_factory=list)
+
+
+if _durable is not None:
+    class _QuietHost(_durable.Host):
+        """A Host without its two timer threads: we run every assessment synchronously."""
+
+        def _run(self) -> None:
+            pass
+
+
+class Engine:
+    """Runs compiled rulesets; safe to share between threads (runs of one ruleset are serialised)."""
+
+    def __init__(self) -> None:
+        if _durable is None:
+            raise EngineFailure(f"durable_rules cannot be imported on this Python ({_IMPORT_ERROR}); "
+                                "ppexpert supports Python 3.11 and 3.12")
+        self._host = _QuietHost()
+        self._registered: dict[str, CompiledRuleset] = {}
+        self._locks: dict[str, threading.Lock] = {}
+        self._current: dict[str, _Run] = {}
+        self._registry_lock = threading.Lock()
+        self._sids = itertools.count(1)
+
+    def _register(self, ruleset: CompiledRuleset) -> threading.Lock:
+        with self._registry_lock:
+            if ruleset.name not in self._registered:
+                definition = copy.deepcopy(ruleset.definition)  # durable_rules pops "run" from what it is given
+                for rule_id, rule in definition.items():
+                    rule["run"] = self._action(ruleset, rule_id)
+                self._host.set_rulesets({ruleset.name: definition})
+                self._registered[ruleset.name] = ruleset
+                self._locks[ruleset.name] = threading.Lock()
+            return self._locks[ruleset.name]
+
+    def _action(self, ruleset: CompiledRuleset, rule_id: str):
+        if rule_id in (SINK_RULE, START_RULE):
+            return lambda c: None
+        patterns = len(ruleset.definition[rule_id]["all"])
+        conclusion = encode_conclusion(ruleset.conclusions[rule_id])
+
+        def act(c: Any) -> None:
+            run = self._current[ruleset.name]
+            try:
+                premises = tuple(_plain(getattr(c, f"c{index}")) for index in range(patterns))
+                new = conclusion["id"] not in run.asserted
+                run.firings.append(Firing(len(run.firings), rule_id, premises, dict(conclusion), new))
+                if new:
+                    run.asserted.add(conclusion["id"])
+                    c.assert_fact(dict(conclusion))
+            except BaseException as error:  # noqa: BLE001 - durable_rules would swallow it silently
+                run.errors.append(f"{rule_id}: {type(error).__name__}: {error}")
+
+        return act
+
+    def run(self, ruleset: CompiledRuleset, facts: list[dict]) -> list[Firing]:
+        """Assert `facts` into a fresh state and forward-chain to the end; return every firing."""
+        lock = self._register(ruleset)
+        with lock:
+            sid = f"s{next(self._sids)}"
+            run = _Run()
+            self._current[ruleset.name] = run
+            try:
+                self._host.assert_facts(ruleset.name, [{**fact, "sid": sid} for fact in [*facts, START_FACT]])
+                state = self._host.get_state(ruleset.name, sid)
+            except Exception as error:
+                raise EngineFailure(f"durable_rules failed: {type(error).__name__}: {error}") from error
+            finally:
+                self._current.pop(ruleset.name, None)
+                try:
+                    self._host.delete_state(ruleset.name, sid)
+                except Exception:  # noqa: BLE001 - a state that was never created cannot be deleted
+                    pass
+            if run.errors or state.get("exception"):
+                raise EngineFailure("; ".join(run.errors) or str(state.get("exception")))
+            return run.firings
+
+
+def _plain(content: Any) -> dict:
+    data = getattr(content, "_d", content)
+    return {k: v for k, v in dict(data).items() if k != "sid"}
+
+
+_ENGINE: Engine | None = None
+_ENGINE_LOCK = threading.Lock()
+
+
+def shared_engine() -> Engine:
+    """The process's one engine (one durable_rules Host per process)."""
+    global _ENGINE
+    with _ENGINE_LOCK:
+        if _ENGINE is None:
+            _ENGINE = Engine()
+        return _ENGINE

@@ -1,0 +1,387 @@
+"""Typed, immutable objects of the knowledge base and of scenarios.
+
+The same pydantic models validate the YAML and are published as JSON Schema (`ppexpert schema`).
+Every object read from YAML keeps its Span (file:line:col) in a private attribute.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from functools import cached_property
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+from ppexpert.knowledge.problems import Span
+
+UNKNOWN = "unknown"  # a parameter value the plan's text does not settle
+
+Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.\-]*$")]
+RuleId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$")]
+Scalar = Union[bool, int, float, str, None]
+
+
+class _Model(BaseModel):
+    # defer_build: validators are built on first use, so a cached knowledge base starts without building them all
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
+    _span: Span = PrivateAttr(default=Span("<memory>"))
+    _path: tuple = PrivateAttr(default=())
+
+    @property
+    def span(self) -> Span:
+        return self._span
+
+    @property
+    def yaml_path(self) -> tuple:
+        """Where the object stands in its file, e.g. ('rules', 3): the checker points below it."""
+        return self._path
+
+    def at(self, span: Span, path: tuple | None = None) -> "_Model":
+        self._span = span
+        if path is not None:
+            self._path = tuple(path)
+        return self
+
+
+# ---------------------------------------------------------------- sources and citations
+
+SourceKind = Literal[
+    "constitution", "statute", "treaty", "resolution", "declaration", "plan", "article",
+    "report", "news", "dataset", "judgment", "official-statement", "analysis",
+]
+
+
+class Source(_Model):
+    """A citable document."""
+
+    id: str = Field("", description="set by the loader from the key under `sources:`")
+    title: str
+    kind: SourceKind
+    date: _dt.date | None = Field(None, description="publication or adoption date")
+    publisher: str | None = None
+    address: str = Field(description="where a reader can follow the citation (URL)")
+    note: str | None = None
+
+
+class Citation(_Model):
+    """A pointer into a source, at article or page level."""
+
+    source: Identifier
+    locator: str = Field(description="article, paragraph, point or page, e.g. 'Art. 73' or 'point 21'")
+    address: str | None = Field(None, description="a deep link, when the source has one per article")
+    quote: str | None = None
+
+
+# ---------------------------------------------------------------- facts: provisions and baselines
+
+
+class InForce(_Model):
+    start: _dt.date | None = Field(None, alias="from")
+    end: _dt.date | None = Field(None, alias="to")
+
+
+class Provision(_Model):
+    """One article (or paragraph) of a legal instrument."""
+
+    id: str = Field("", description="set by the loader: the file's namespace plus the key, e.g. ua.constitution.art-73")
+    instrument: str = Field("", description="set by the loader from the file's `instrument`")
+    source: str = Field("", description="set by the loader from the file's `source`")
+    article: str
+    paragraph: str | None = None
+    heading: str | None = None
+    paraphrase: str = Field(description="one line in plain words; say what is simplified in `note`")
+    quote: str | None = None
+    locator: str | None = Field(None, description="defaults to 'Art. <article>(<paragraph>)'")
+    address: str | None = Field(None, description="a deep link to the article; defaults to the source's address")
+    in_force: InForce | None = None
+    note: str | None = None
+
+    @property
+    def cited_as(self) -> str:
+        if self.locator:
+            return self.locator
+        return f"Art. {self.article}" + (f"({self.paragraph})" if self.paragraph else "")
+
+
+class ProvisionsFile(_Model):
+    """knowledge/provisions/<jurisdiction>/<instrument>.yaml: the path is the namespace."""
+
+    instrument: str
+    source: Identifier
+    provisions: dict[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9\-]*$")], Provision]
+
+
+ClaimStatus = Literal["confirmed", "differs", "unverified"]
+
+
+class SourceValue(_Model):
+    """What one source says a baseline's value is."""
+
+    source: Identifier
+    locator: str
+    value: Scalar
+    status: ClaimStatus = "confirmed"
+    note: str | None = None
+
+
+class Baseline(_Model):
+    """A measured or legal fact with a value, a unit and the date it holds for."""
+
+    id: str = Field("", description="set by the loader: the file's namespace plus the key")
+    title: str
+    value: Scalar
+    unit: str | None = None
+    holds_for: str = Field(description="the date or period the value holds for, e.g. 2024-01")
+    alias: Identifier | None = Field(None, description="a short name scenarios may use in `assumptions`")
+    values: list[SourceValue] = Field(min_length=1, description="each source's value; the first agrees with `value`")
+    chosen_because: str | None = Field(None, description="why the knowledge base uses `value` where sources disagree")
+
+    @property
+    def disputed(self) -> bool:
+        return any(v.value != self.value for v in self.values)
+
+
+class Claim(_Model):
+    """A factual claim of one source, set against the public record."""
+
+    id: str = Field("", description="set by the loader from the key")
+    source: Identifier
+    locator: str = Field(description="where the source makes the claim")
+    claim: str
+    status: ClaimStatus
+    record: str = Field(description="what the public record says")
+    record_sources: list[Citation] = Field(default_factory=list)
+    about: list[str] = Field(default_factory=list, description="provision, baseline or parameter ids it bears on")
+
+
+# ---------------------------------------------------------------- scale, areas, parameters
+
+
+class Level(_Model):
+    id: Identifier
+    meaning: str
+
+
+class Scale(_Model):
+    levels: list[Level] = Field(min_length=2, description="from least to most severe")
+
+    def rank(self, level: str) -> int:
+        return [lv.id for lv in self.levels].index(level)
+
+    @property
+    def names(self) -> list[str]:
+        return [lv.id for lv in self.levels]
+
+
+class Area(_Model):
+    id: str = Field("", description="set by the loader from the key")
+    title: str = Field(description="the card's heading, e.g. 'Impact on sovereignty'")
+    question: str
+    dial: str | None = Field(None, description="the scenario parameter the calculator's dial sets")
+
+
+ParameterType = Literal["number", "integer", "choice", "boolean", "record"]
+
+
+class Field_(_Model):
+    type: Literal["number", "integer"]
+    min: float | None = None
+    max: float | None = None
+    unit: str | None = None
+    title: str | None = None
+
+
+class Parameter(_Model):
+    """A scenario input: its type and the values it may take. Every parameter also accepts `unknown`."""
+
+    id: str = Field("", description="set by the loader from the key")
+    title: str
+    type: ParameterType
+    unit: str | None = None
+    min: float | None = None
+    max: float | None = None
+    choices: list[str] | None = Field(None, description="for type choice, the allowed words")
+    fields: dict[str, Field_] | None = Field(None, description="for type record: exactly one of these is given")
+    nullable: bool = Field(False, description="whether null is allowed (meaning: the plan sets none)")
+    null_means: str | None = None
+    derived: bool = Field(False, description="computed from other inputs before the engine runs")
+    formula: str | None = Field(None, description="for derived values: how it is computed, in words")
+    plan_points: str | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> "Parameter":
+        if self.type == "choice" and not self.choices:
+            raise ValueError("a choice parameter needs `choices`")
+        if self.type == "record" and not self.fields:
+            raise ValueError("a record parameter needs `fields`")
+        return self
+
+
+# ---------------------------------------------------------------- rules
+
+ConditionOp = Literal["is", "is_not", "in", "not_in", "at_least", "at_most", "above", "below", "present"]
+
+
+class Condition(_Model):
+    """One test in a rule's `when` or `unless` list: a subject and at most one operator.
+
+    Subjects: `input` (a scenario parameter or derived value), `fact` (a baseline id), or
+    `conclusion` (a conclusion id, or `risk.*` for any risk). With no operator a conclusion is tested
+    for presence. Levels compare on the scale's order.
+    """
+
+    input: str | None = None
+    fact: str | None = None
+    conclusion: str | None = None
+    is_: Scalar = Field(None, alias="is")
+    is_not: Scalar = None
+    in_: list[Scalar] | None = Field(None, alias="in")
+    not_in: list[Scalar] | None = None
+    at_least: float | int | str | None = None
+    at_most: float | int | str | None = None
+    above: float | int | None = None
+    below: float | int | None = None
+
+    @model_validator(mode="after")
+    def _one_subject_one_op(self) -> "Condition":
+        subjects = [s for s in ("input", "fact", "conclusion") if getattr(self, s) is not None]
+        if len(subjects) != 1:
+            raise ValueError("a condition names exactly one of `input`, `fact` or `conclusion`")
+        written = {type(self).model_fields[name].alias or name for name in self.model_fields_set}
+        given = [op for op in _OPS if op in written]
+        if len(given) > 1:
+            raise ValueError(f"a condition takes one operator; found {', '.join(given)}")
+        if not given and self.conclusion is None:
+            raise ValueError("an `input` or `fact` condition needs an operator: " + ", ".join(_OPS))
+        return self
+
+    @cached_property
+    def subject(self) -> str:
+        return self.input or self.fact or self.conclusion or ""
+
+    @cached_property
+    def subject_kind(self) -> str:
+        return "input" if self.input is not None else "fact" if self.fact is not None else "conclusion"
+
+    @cached_property
+    def op(self) -> str:
+        # `is: null` differs from no operator at all, so read which keys were written.
+        written = {type(self).model_fields[name].alias or name for name in self.model_fields_set}
+        return next((op for op in _OPS if op in written), "present")
+
+    @cached_property
+    def operand(self) -> Any:
+        if self.op == "present":
+            return None
+        return getattr(self, {"is": "is_", "in": "in_"}.get(self.op, self.op))
+
+
+_OPS = ("is", "is_not", "in", "not_in", "at_least", "at_most", "above", "below")
+
+
+ConclusionKind = Literal["risk", "violation", "consequence", "finding"]
+
+
+class Then(_Model):
+    """What a rule concludes. Exactly one of risk, violation, consequence, finding."""
+
+    risk: Identifier | None = Field(None, description="an area id: concludes risk.<area>")
+    level: Identifier | None = Field(None, description="the risk's level, from the scale")
+    violation: str | None = Field(None, description="a provision id: concludes violation.<provision>")
+    consequence: Identifier | None = Field(None, description="concludes consequence.<name>")
+    finding: Identifier | None = Field(None, description="a derived line: concludes finding.<name>")
+    area: Identifier | None = Field(None, description="the area whose card shows it")
+    label: str | None = Field(None, description="the card's label for this line, e.g. 'Land control'")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "Then":
+        kinds = [k for k in ("risk", "violation", "consequence", "finding") if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            raise ValueError("`then` names exactly one of risk, violation, consequence, finding")
+        if self.risk is not None and self.level is None:
+            raise ValueError("a risk conclusion needs a `level`")
+        if self.risk is None and self.level is not None:
+            raise ValueError("only a risk conclusion has a `level`")
+        return self
+
+    @cached_property
+    def kind(self) -> str:
+        return next(k for k in ("risk", "violation", "consequence", "finding") if getattr(self, k) is not None)
+
+    @cached_property
+    def conclusion_id(self) -> str:
+        return f"{self.kind}.{getattr(self, self.kind)}"
+
+    @cached_property
+    def area_id(self) -> str | None:
+        return self.risk or self.area
+
+
+class Rule(_Model):
+    """A researcher's rule: conditions over inputs, facts and earlier conclusions, and what follows."""
+
+    id: RuleId
+    title: str
+    rests_on: list[str] = Field(default_factory=list, description="provision and baseline ids")
+    plan_points: list[str] = Field(default_factory=list, description="plan points the rule reads, e.g. '28pt:21'")
+    when: list[Condition] = Field(min_length=1)
+    unless: list[Condition] = Field(default_factory=list, description="named exception: the rule does not apply when all hold")
+    unless_reason: str | None = None
+    overrides: list[RuleId] = Field(default_factory=list, description="rules this one defeats when both apply")
+    then: Then
+    because: str = Field(description="the explanation sentence; {name} inserts an input, fact or derived value")
+    rationale: str | None = Field(None, description="why a threshold sits where it does")
+    note: str | None = Field(None, description="what the formalisation simplifies or leaves out")
+
+
+# ---------------------------------------------------------------- scenarios
+
+
+class Assumption(_Model):
+    """A scenario's own value for a knowledge-base baseline, with the source that gives it."""
+
+    value: Scalar
+    source: Identifier
+    note: str | None = None
+
+
+class Scenario(_Model):
+    id: Identifier
+    title: str
+    description: str | None = None
+    plan: Identifier | None = Field(None, description="the source id of the plan's text")
+    date: _dt.date | None = None
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    assumptions: dict[str, Assumption] = Field(default_factory=dict)
+
+
+# ---------------------------------------------------------------- whole files (validated, and published as JSON Schema)
+
+Key = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$")]
+
+
+class SourcesFile(_Model):
+    sources: dict[Key, Source]
+
+
+class BaselinesFile(_Model):
+    baselines: dict[Key, Baseline]
+
+
+class ClaimsFile(_Model):
+    claims: dict[Key, Claim]
+
+
+class ScaleFile(Scale):
+    pass
+
+
+class AreasFile(_Model):
+    areas: dict[Key, Area]
+
+
+class ParametersFile(_Model):
+    parameters: dict[Key, Parameter]
+
+
+class RulesFile(_Model):
+    rules: list[Rule]

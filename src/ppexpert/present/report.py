@@ -1,0 +1,301 @@
+"""The annotated report as one document, built once: the JSON output is it, the Markdown and HTML templates read it.
+
+A report document is, for each scenario, the assessment's JSON document (report_json.assessment_json) with
+every conclusion carrying what a reader needs beside it:
+
+- ``anchor``: the id it is linked under;
+- ``citations``: numbers of the footnotes that resolve its provisions and baselines to source, article, address;
+- ``derivation``: its proof tree (explain.why), every citation in it numbered too;
+- ``disputed``: each disputed or assumed value it rests on, with the knowledge base's value, every source's
+  value and a sentence saying so.
+
+Around them: a summary per scenario (overall risk, the area cards, the most severe conclusions), the
+comparison of two or more scenarios (compare.compare), the numbered citations, and a facts-and-sources
+appendix. Everything a presentation shows is in here; the templates compute nothing.
+
+Deterministic: no clock (a date is printed only when the caller passes one), lists in a fixed order.
+"""
+from __future__ import annotations
+
+import copy
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Sequence
+from urllib.parse import quote, urlsplit
+
+from ppexpert._version import __version__
+from ppexpert.knowledge.conditions import show_value
+from ppexpert.present.compare import compare
+from ppexpert.reasoning.document import _plain, dumps
+
+REPORT_SCHEMA_VERSION = 1
+
+# The conclusion lists of an assessment document, in the order a report shows them.
+SECTIONS = (
+    ("risks", "Risks by area"),
+    ("violations", "Violations"),
+    ("consequences", "Consequences"),
+    ("findings", "Derived lines"),
+)
+
+FORMATS = {"md": "report.md.j2", "html": "report.html.j2", "json": None}
+SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json"}
+
+
+def link(address: str | None) -> str | None:
+    """A followable address: http(s) or mailto only (never javascript: and the like), unsafe characters encoded."""
+    if not address or urlsplit(address.strip()).scheme.lower() not in ("http", "https", "mailto"):
+        return None
+    return quote(address.strip(), safe=":/?#[]@!$&'()*+,;=%~-._")
+
+
+class _Citations:
+    """Footnotes numbered in order of first use; one number per provision or baseline id."""
+
+    def __init__(self) -> None:
+        self.items: list[dict] = []
+        self._numbers: dict[str, int] = {}
+
+    def number(self, citation: dict) -> int:
+        ref = citation["ref"]
+        if ref not in self._numbers:
+            self._numbers[ref] = len(self.items) + 1
+            self.items.append({"n": self._numbers[ref], **citation, "href": link(citation.get("address"))})
+        return self._numbers[ref]
+
+
+def build_report(assessments: Sequence, date: str | None = None) -> dict:
+    """The report document for one scenario, or the comparison of several (in the order given)."""
+
+    if not assessments:
+        raise ValueError("a report needs at least one assessment")
+    kb = assessments[0].kb
+    if any(a.kb.version != kb.version for a in assessments):
+        raise ValueError("the assessments of one report must share one knowledge base")
+    citations = _Citations()
+    scenarios = [_scenario_report(a, index, citations) for index, a in enumerate(assessments)]
+    titles = [s["scenario"]["title"] for s in scenarios]
+    document = {
+        "report_schema_version": REPORT_SCHEMA_VERSION,
+        "ppexpert": __version__,
+        "title": titles[0] if len(titles) == 1 else "Comparison: " + " / ".join(titles),
+        "date": date,
+        "knowledge_version": kb.version,
+        "scale": [{"id": level.id, "meaning": level.meaning} for level in kb.scale.levels],
+        "sections": [{"key": key, "title": title} for key, title in SECTIONS],
+        "comparison": compare(assessments) if len(assessments) > 1 else None,
+        "scenarios": scenarios,
+        "citations": citations.items,
+        "appendix": _appendix(assessments, citations),
+    }
+    return _plain(document)
+
+
+# ---------------------------------------------------------------- one scenario
+
+
+def _scenario_report(assessment, index: int, citations: _Citations) -> dict:
+    document = assessment.to_json()
+    prefix = f"s{index + 1}"
+    document["anchor"] = prefix
+    conclusions = ([document["overall"]] if document["overall"] else []) + [
+        c for key, _ in SECTIONS for c in document[key]]
+    by_id = {c["id"]: c for c in conclusions}
+    # Footnotes are numbered in the order a reader meets them: the summary (overall, then the area cards), then
+    # each conclusion's own sources followed by those in its derivation.
+    summary = [document["overall"]] if document["overall"] else []
+    summary += [by_id[f"risk.{area['id']}"] for area in document["areas"] if f"risk.{area['id']}" in by_id]
+    for conclusion in summary:
+        for source in conclusion["sources"]:
+            citations.number(source)
+    for conclusion in conclusions:
+        conclusion["anchor"] = f"{prefix}-{conclusion['id']}"
+        conclusion["citations"] = [citations.number(s) for s in conclusion["sources"]]
+        conclusion["derivation"] = _numbered_tree(assessment.why(conclusion["id"]), citations)
+        conclusion["disputed"] = [_disputed(assessment, d) for d in conclusion["disputed"]]
+    for area in document["areas"]:
+        risk = by_id.get(f"risk.{area['id']}")
+        area["anchor"] = risk["anchor"] if risk else None
+        area["citations"] = risk["citations"] if risk else []
+        area["rests_on_disputed_value"] = bool(risk and risk["rests_on_disputed_value"])
+        for line in area["lines"]:
+            line["anchor"] = by_id[line["id"]]["anchor"]
+    document["most_severe"] = _most_severe(assessment, document)
+    document["counts"] = {key: len(document[key]) for key, _ in SECTIONS}
+    return document
+
+
+def _numbered_tree(tree: dict, citations: _Citations) -> dict:
+    """The why-tree with a footnote number on every citation, numbered in reading order (pre-order)."""
+    tree = copy.deepcopy(tree)
+
+    def walk(node: dict) -> None:
+        node.setdefault("test", None)  # every node has the same keys: readers need not guess
+        if node["type"] != "conclusion":
+            node.setdefault("citation", None)
+            node.setdefault("children", [])
+        if node.get("citation"):
+            node["citation"]["n"] = citations.number(node["citation"])
+        for derivation in node.get("derivations", []):
+            for premise in derivation["premises"]:
+                walk(premise)
+            for citation in derivation["rests_on"]:
+                citation["n"] = citations.number(citation)
+        for child in node.get("children", []):
+            walk(child)
+
+    walk(tree)
+    return tree
+
+
+def _disputed(assessment, entry: dict) -> dict:
+    """A disputed or assumed value a conclusion rests on, with every value the sources give and a sentence."""
+    kb = assessment.kb
+    baseline = kb.baselines[entry["baseline"]]
+    unit = f" {baseline.unit}" if baseline.unit else ""
+    values = [{"source": v.source, "title": _source_title(kb, v.source), "locator": v.locator, "value": v.value,
+               "shown": show_value(v.value) + unit, "status": v.status, "note": v.note}
+              for v in baseline.values]
+    shown, kb_shown = show_value(entry["value"]) + unit, show_value(entry["kb_value"]) + unit
+    if entry["assumed"]:
+        label = "Rests on an assumed value"
+        text = (f"{baseline.title} = {shown}, set by the scenario from {_source_title(kb, entry['source'])}; "
+                f"the knowledge base uses {kb_shown}.")
+    else:
+        label = "Rests on a disputed value"
+        others = "; ".join(f"{v['title']} says {v['shown']}" for v in values if v["value"] != entry["value"])
+        text = f"{baseline.title} = {shown} (the knowledge base's value), but sources differ: {others}."
+    return {**entry, "title": baseline.title, "unit": baseline.unit, "shown": shown, "kb_shown": kb_shown,
+            "holds_for": baseline.holds_for, "values": values, "chosen_because": baseline.chosen_because,
+            "label": label, "text": text}
+
+
+def _most_severe(assessment, document: dict) -> list[dict]:
+    """The areas at the gravest level any area reaches, then every violation."""
+    rank = assessment.kb.scale.rank
+    rated = [a for a in document["areas"] if a["level"]]
+    top = max((rank(a["level"]) for a in rated), default=None)
+    result = [{"id": f"risk.{a['id']}", "kind": "risk", "level": a["level"], "title": a["title"],
+               "text": a["because"], "anchor": a["anchor"], "citations": a["citations"],
+               "rests_on_disputed_value": a["rests_on_disputed_value"]}
+              for a in rated if rank(a["level"]) == top]
+    result += [{"id": v["id"], "kind": "violation", "level": None, "title": v["label"] or "Violation",
+                "text": v["because"], "anchor": v["anchor"], "citations": v["citations"],
+                "rests_on_disputed_value": v["rests_on_disputed_value"]}
+               for v in document["violations"]]
+    return result
+
+
+def _source_title(kb, source_id: str) -> str:
+    source = kb.sources.get(source_id)
+    return source.title if source else source_id
+
+
+# ---------------------------------------------------------------- appendix: facts and sources
+
+
+def _appendix(assessments: Sequence, citations: _Citations) -> dict:
+    kb = assessments[0].kb
+    used = sorted({data["name"] for a in assessments for node, data in a.trace.nodes
+                   if data.get("kind") == "baseline" and a.trace.descendants(node)})
+    facts = []
+    for baseline_id in used:
+        baseline = kb.baselines[baseline_id]
+        unit = f" {baseline.unit}" if baseline.unit else ""
+        citation = kb.citation_of(baseline_id)
+        assumed = [{"scenario": a.scenario.id, "value": a.loaded.baselines[baseline_id].value,
+                    "shown": show_value(a.loaded.baselines[baseline_id].value) + unit,
+                    "source": a.loaded.baselines[baseline_id].source,
+                    "title": _source_title(kb, a.loaded.baselines[baseline_id].source),
+                    "note": a.loaded.baselines[baseline_id].note}
+                   for a in assessments if a.loaded.baselines[baseline_id].assumed]
+        facts.append({
+            "id": baseline_id, "title": baseline.title, "value": baseline.value,
+            "shown": show_value(baseline.value) + unit, "unit": baseline.unit, "holds_for": baseline.holds_for,
+            "disputed": baseline.disputed, "chosen_because": baseline.chosen_because,
+            "citation": citations.number(citation) if citation else None,
+            "values": [{"source": v.source, "title": _source_title(kb, v.source), "locator": v.locator,
+                        "value": v.value, "shown": show_value(v.value) + unit, "status": v.status, "note": v.note}
+                       for v in baseline.values],
+            "assumed": assumed,
+        })
+    source_ids = {c["source"] for c in citations.items}
+    source_ids |= {v["source"] for fact in facts for v in fact["values"]}
+    source_ids |= {a["source"] for fact in facts for a in fact["assumed"]}
+    refs = {c["ref"] for c in citations.items} | set(used)
+    claims = [_claim(kb, claim) for claim in sorted(kb.claims.values(), key=lambda c: c.id)
+              if refs & set(claim.about)]
+    source_ids |= {claim["source"] for claim in claims}
+    source_ids |= {r["source"] for claim in claims for r in claim["record_sources"]}
+    sources = [_source(kb, source_id) for source_id in sorted(source_ids)]
+    return {"facts": facts, "claims": claims, "sources": sources}
+
+
+def _source(kb, source_id: str) -> dict:
+    source = kb.sources.get(source_id)
+    if source is None:
+        return {"id": source_id, "title": source_id, "kind": None, "date": None, "publisher": None,
+                "address": None, "href": None, "note": None}
+    return {"id": source_id, "title": source.title, "kind": source.kind, "date": source.date,
+            "publisher": source.publisher, "address": source.address, "href": link(source.address),
+            "note": source.note}
+
+
+def _claim(kb, claim) -> dict:
+    return {"id": claim.id, "source": claim.source, "title": _source_title(kb, claim.source),
+            "locator": claim.locator, "claim": claim.claim, "status": claim.status, "record": claim.record,
+            "record_sources": [{"source": r.source, "title": _source_title(kb, r.source), "locator": r.locator,
+                                "address": r.address, "href": link(r.address)} for r in claim.record_sources],
+            "about": list(claim.about)}
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def format_for(path: str | Path | None, explicit: str | None) -> str | None:
+    """The output format: the explicit one, else the output file's suffix; None when the suffix is unknown."""
+    if explicit:
+        return explicit
+    if path is None:
+        return "md"
+    return SUFFIXES.get(Path(path).suffix.lower())
+
+
+def render_report(document: dict, fmt: str) -> str:
+    """The report document as Markdown, HTML or JSON text (byte-identical for identical documents)."""
+    if fmt == "json":
+        return dumps(document)
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown report format {fmt!r}")
+    return _environment(fmt).get_template(FORMATS[fmt]).render(report=document)
+
+
+@lru_cache(maxsize=None)
+def _environment(fmt: str):
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+    env = Environment(loader=PackageLoader("ppexpert.present", "templates"),
+                      autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["md"] = markdown_text
+    env.filters["shown"] = show_value
+    return env
+
+
+_MARKDOWN_SPECIAL = str.maketrans({
+    "\\": "\\\\", "`": "\\`", "*": "\\*", "_": "\\_", "[": "\\[", "]": "\\]", "|": "\\|", "#": "\\#",
+    "~": "\\~", "<": "&lt;", ">": "&gt;", "&": "&amp;", "\n": " ", "\r": " ",
+})
+
+
+_LIST_MARKER = re.compile(r"^(\s*)([-+](?=\s|$)|\d+(?=[.)](?:\s|$)))")
+
+
+def markdown_text(value: Any) -> str:
+    """Text from YAML made inert in Markdown: no emphasis, links, tables, headings, lists or HTML it did not mean."""
+    if value is None:
+        return ""
+    text = str(value).translate(_MARKDOWN_SPECIAL)
+    return _LIST_MARKER.sub(lambda m: m.group(1) + ("\\" + m.group(2) if not m.group(2).isdigit()
+                                                    else m.group(2) + "\\"), text, count=1)

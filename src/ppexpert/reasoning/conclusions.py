@@ -1,0 +1,127 @@
+"""Conclusions from the standing firings: one per id, with its sentence, sources, premises, disputed values and
+caveats; and the rules that unknown inputs leave open.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ppexpert.engine.durable import Firing
+from ppexpert.knowledge.base import KnowledgeBase
+from ppexpert.knowledge.conditions import describe, show_value, value_holds
+from ppexpert.knowledge.inputs import LoadedScenario
+from ppexpert.knowledge.model import UNKNOWN
+from ppexpert.reasoning._conclusion_types import Conclusion, Undetermined
+from ppexpert.reasoning.settle import current_value, holds
+from ppexpert.reasoning.trace import Trace, premise_node
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.\-]+)(?::([^{}]*))?\}")
+
+
+def template_values(loaded: LoadedScenario, kb: KnowledgeBase) -> dict[str, Any]:
+    values: dict[str, Any] = {name: value.value for name, value in loaded.inputs.items()}
+    for name, value in loaded.baselines.items():
+        values[name] = value.value
+        alias = kb.baselines[name].alias if name in kb.baselines else None
+        if alias:
+            values[alias] = value.value
+    return values
+
+
+def render(template: str, values: dict[str, Any], extra: dict | None = None) -> str:
+    """Fill `{name}` (or `{name:spec}`) from the scenario's values; numbers get thousands separators."""
+    merged = {**values, **(extra or {})}
+
+    def fill(match: re.Match) -> str:
+        name, spec = match.group(1), match.group(2)
+        if name not in merged:
+            return match.group(0)
+        value = merged[name]
+        if spec:
+            try:
+                return format(value, spec)
+            except (TypeError, ValueError):
+                return show_value(value)
+        return show_value(value)
+
+    return _PLACEHOLDER.sub(fill, template)
+
+
+def conclude(loaded: LoadedScenario, kb: KnowledgeBase, standing: dict, trace: Trace) -> dict[str, Conclusion]:
+    rules = kb.rules_by_id
+    values = template_values(loaded, kb)
+    grouped: dict[str, list[Firing]] = {}
+    for fact_id, fs in standing.items():
+        grouped.setdefault(fs[0].conclusion["cid"], []).extend(fs)
+    result = {}
+    reach = {n: (d, trace.descendants(n)) for n, d in sorted(trace.nodes, key=lambda item: item[0])
+             if d.get("kind") == "baseline" and (d.get("disputed") or d.get("assumed"))}
+    for cid in sorted(grouped):
+        fs = sorted(grouped[cid], key=lambda f: f.order)
+        levels = sorted({f.conclusion.get("lv") for f in fs if f.conclusion.get("lv")}, key=kb.scale.rank)
+        level = levels[-1] if levels else None  # checker forbids unresolved conflicts; keep the gravest if one slips
+        fs = [f for f in fs if f.conclusion.get("lv") == level] if level else fs
+        rule_ids = tuple(dict.fromkeys(f.rule for f in fs))
+        first = rules[rule_ids[0]]
+        sources, refs = [], []
+        for rule_id in rule_ids:
+            for ref in rules[rule_id].rests_on:
+                if ref not in refs:
+                    refs.append(ref)
+                    citation = kb.citation_of(ref)
+                    if citation:
+                        sources.append(citation)
+        premises = tuple(dict.fromkeys(premise_node(p) for f in fs for p in f.premises))
+        result[cid] = Conclusion(
+            id=cid, kind=first.then.kind, level=level, area=first.then.area_id, label=first.then.label,
+            sentence=render(first.because, values, {"level": level}), rules=rule_ids, sources=tuple(sources),
+            premises=premises, disputed=_disputed(cid, reach), caveats=_caveats(rule_ids, kb, loaded))
+    return result
+
+
+def _caveats(rule_ids: tuple[str, ...], kb: KnowledgeBase, loaded: LoadedScenario) -> tuple[str, ...]:
+    """An `unless` that fails only because its inputs are unknown: the conclusion stands, but only so far."""
+    found = []
+    for rule_id in rule_ids:
+        rule = kb.rules_by_id[rule_id]
+        inputs = [c for c in rule.unless if c.subject_kind == "input"]
+        if not inputs or len(inputs) != len(rule.unless):
+            continue
+        open_inputs = [c.subject for c in inputs if current_value(c, loaded) == UNKNOWN]
+        if open_inputs and all(value_holds(c, current_value(c, loaded)) for c in inputs if c.subject not in open_inputs):
+            reason = rule.unless_reason or "; ".join(describe(c) for c in rule.unless)
+            found.append(f"stands unless {reason} ({', '.join(dict.fromkeys(open_inputs))} unknown in this scenario)")
+    return tuple(dict.fromkeys(found))
+
+
+def _disputed(cid: str, reach: dict[str, tuple[dict, set]]) -> tuple[dict, ...]:
+    found = []
+    for data, descendants in reach.values():
+        if cid in descendants:
+            found.append({"baseline": data["name"], "value": data["value"], "kb_value": data["kb_value"],
+                          "assumed": data["assumed"], "source": data["source"]})
+    return tuple(found)
+
+
+def undetermined(loaded: LoadedScenario, kb: KnowledgeBase, standing: dict,
+                  conclusions: dict[str, Conclusion]) -> list[Undetermined]:
+    """Rules that failed only on unknown inputs: what they would conclude, and what it would take."""
+    result = []
+    fired = {f.rule for fs in standing.values() for f in fs}
+    unknown_inputs = {name for name, value in loaded.inputs.items() if value.value == UNKNOWN}
+    for rule in kb.rules:
+        if rule.id in fired or not any(c.subject_kind == "input" and c.subject in unknown_inputs for c in rule.when):
+            continue  # only a rule that tests an unknown input can be left open by it
+        failing = [c for c in rule.when if not holds(c, loaded, standing, kb)]
+        if not failing or not all(c.subject_kind == "input" and current_value(c, loaded) == UNKNOWN for c in failing):
+            continue
+        existing = conclusions.get(rule.then.conclusion_id)
+        if existing and existing.level == rule.then.level:
+            continue
+        unknown = tuple(dict.fromkeys(c.subject for c in failing))
+        level = f" = {rule.then.level}" if rule.then.level else ""
+        needs = tuple(describe(c) for c in failing)
+        result.append(Undetermined(rule.id, rule.then.conclusion_id, rule.then.level, unknown, needs,
+                                   f"would conclude {rule.then.conclusion_id}{level} if {' and '.join(needs)} "
+                                   f"({', '.join(unknown)} unknown in this scenario)"))
+    return result

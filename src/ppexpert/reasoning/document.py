@@ -1,0 +1,115 @@
+"""The assessment as one JSON document: the single result every presentation reads.
+
+Deterministic: lists are sorted by id or by the knowledge base's order, and nothing depends on the clock.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from typing import Any
+
+from ppexpert._version import __version__
+from ppexpert.knowledge.conditions import show_value
+
+SCHEMA_VERSION = 1
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def conclusion_json(assessment, conclusion) -> dict:
+    return {
+        "id": conclusion.id,
+        "kind": conclusion.kind,
+        "area": conclusion.area,
+        "level": conclusion.level,
+        "label": conclusion.label,
+        "rule": conclusion.rule,
+        "rules": list(conclusion.rules),
+        "because": conclusion.sentence,
+        "sources": [dict(s) for s in conclusion.sources],
+        "premises": list(conclusion.premises),
+        "disputed": [dict(d) for d in conclusion.disputed],
+        "rests_on_disputed_value": bool(conclusion.disputed),
+        "caveats": list(conclusion.caveats),
+    }
+
+
+def assessment_json(assessment) -> dict:
+    kb, loaded = assessment.kb, assessment.loaded
+    scenario = loaded.scenario
+    order = {rule.id: index for index, rule in enumerate(kb.rules)}
+
+    def ordered(items):
+        return sorted(items, key=lambda c: (order.get(c.rule, 0), c.id))
+
+    conclusions = {kind: [conclusion_json(assessment, c) for c in ordered(assessment.by_kind(kind))]
+                   for kind in ("violation", "consequence", "finding")}
+    risks = [conclusion_json(assessment, c) for c in sorted(assessment.risks, key=lambda c: c.id)]
+    overall = assessment.overall
+    areas = []
+    rated = {rule.then.conclusion_id for rule in kb.rules if rule.then.kind == "risk"}
+    for area in kb.areas.values():
+        if area.id == "overall":
+            continue
+        risk = assessment.get(f"risk.{area.id}")
+        lines = [{"id": c.id, "kind": c.kind, "label": c.label, "text": c.sentence}
+                 for c in ordered([c for c in assessment.conclusions.values() if c.area == area.id and c.kind != "risk"])]
+        open_questions = [u.sentence for u in sorted(
+            (u for u in assessment.undetermined if u.conclusion == f"risk.{area.id}"),
+            key=lambda u: (kb.scale.rank(u.level) if u.level else -1, u.rule))]
+        areas.append({"id": area.id, "title": area.title, "question": area.question, "dial": area.dial,
+                      "level": risk.level if risk else None, "because": risk.sentence if risk else None,
+                      "rated": f"risk.{area.id}" in rated, "open": open_questions, "lines": lines})
+    document = {
+        "ppexpert": __version__,
+        "schema_version": SCHEMA_VERSION,
+        "knowledge_version": kb.version,
+        "scenario": {"id": scenario.id, "title": scenario.title, "description": scenario.description,
+                     "plan": scenario.plan, "date": scenario.date, "file": loaded.file,
+                     "content_hash": loaded.content_hash},
+        "scale": kb.scale.names,
+        "overall": conclusion_json(assessment, overall) if overall else None,
+        "areas": areas,
+        "risks": risks,
+        "violations": conclusions["violation"],
+        "consequences": conclusions["consequence"],
+        "findings": conclusions["finding"],
+        "defeated": [{"rule": d.rule, "conclusion": d.conclusion, "level": d.level, "by": d.by, "reason": d.reason}
+                     for d in sorted(assessment.defeats, key=lambda d: (d.conclusion, d.rule))],
+        "undetermined": [{"rule": u.rule, "conclusion": u.conclusion, "level": u.level, "unknown": list(u.unknown),
+                          "needs": list(u.needs), "sentence": u.sentence}
+                         for u in sorted(assessment.undetermined, key=lambda u: (u.conclusion, u.rule))],
+        "inputs": [{"name": v.name, "value": v.value, "shown": show_value(v.value), "origin": v.origin,
+                    "point": v.point, "note": v.note, "derived_from": list(v.derived_from), "formula": v.formula,
+                    "at": str(v.span)}
+                   for v in sorted(loaded.inputs.values(), key=lambda v: v.name)],
+        "assumptions": [{"baseline": b.id, "value": b.value, "kb_value": b.kb_value, "source": b.source,
+                         "note": b.note} for b in sorted(loaded.baselines.values(), key=lambda b: b.id) if b.assumed],
+        "firings": [{"order": f.order, "rule": f.rule, "concludes": f.conclusion["cid"], "level": f.conclusion.get("lv"),
+                     "matched": [_premise(p) for p in f.premises],
+                     "standing": assessment.standing(f)}
+                    for f in assessment.firings],
+    }
+    return _plain(document)
+
+
+def _premise(fact: dict) -> dict:
+    if fact["t"] == "c":
+        return {"conclusion": fact["cid"], "level": fact.get("lv")}
+    value = fact.get("num", fact.get("word", fact.get("flag")))
+    if fact["s"] != "known":
+        value = None if fact["s"] == "none" else "unknown"
+    return {("input" if fact["t"] == "in" else "fact"): fact["n"], "value": value}
+
+
+def dumps(document: dict) -> str:
+    """Stable text: byte-identical for identical inputs."""
+    return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False) + "\n"

@@ -1,0 +1,111 @@
+"""The knowledge base prepared for reasoning: loaded and checked once per process (and cached on disk), with
+what every assessment against it needs (the compiled ruleset, the settle order, the override chains).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from ppexpert._version import __version__
+from ppexpert.check import load_knowledge
+from ppexpert.engine.compile import CompiledRuleset, compile_rules
+from ppexpert.knowledge.base import KnowledgeBase, find_knowledge
+from ppexpert.knowledge.model import UNKNOWN
+from ppexpert.knowledge.rulegraph import override_chains, overriders, settle_order
+
+
+@lru_cache(maxsize=8)
+def _knowledge_cached(root: str, stamp: tuple) -> KnowledgeBase:
+    return _from_disk_cache(Path(root))
+
+
+def _cache_dir() -> Path | None:
+    if os.environ.get("PPEXPERT_CACHE", "").lower() in ("0", "off", "no", "false"):
+        return None
+    base = os.environ.get("PPEXPERT_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "ppexpert")
+    return Path(base)
+
+
+def _code_fingerprint() -> bytes:
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode() + path.read_bytes())
+    return digest.digest()
+
+
+def _from_disk_cache(root: Path) -> KnowledgeBase:
+    """The checked knowledge base, from a pickle keyed by the content of every knowledge file and of this code.
+
+    Loading, validating and checking the YAML is most of a cold start; a changed file or a changed ppexpert
+    gives a new key, and any trouble with the cache falls back to loading (PPEXPERT_CACHE=off skips it).
+    """
+    folder = _cache_dir()
+    if folder is None:
+        return _planned(load_knowledge(root))
+    digest = hashlib.sha256(_code_fingerprint() + str(root).encode())
+    for path in sorted(root.rglob("*.yaml")):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    cached = folder / f"knowledge-{digest.hexdigest()[:32]}.pickle"
+    try:
+        with cached.open("rb") as handle:
+            return pickle.load(handle)
+    except Exception:  # noqa: BLE001 - missing, stale or unreadable: load from the YAML instead
+        pass
+    kb = _planned(load_knowledge(root))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        temporary = cached.with_suffix(f".{os.getpid()}.tmp")
+        with temporary.open("wb") as handle:
+            pickle.dump(kb, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, cached)
+    except OSError:
+        pass  # a read-only home is no reason to fail
+    return kb
+
+
+def _planned(kb: KnowledgeBase) -> KnowledgeBase:
+    plan_of(kb)
+    return kb
+
+
+def knowledge_for(root: Path | str | None = None, near: Path | None = None) -> KnowledgeBase:
+    """Load the knowledge base once per process, again only when a file changed."""
+    root = Path(root) if root is not None else find_knowledge(near)
+    stamp = tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in root.rglob("*.yaml")))
+    return _knowledge_cached(str(root.resolve()), stamp)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What every assessment against one knowledge base needs, computed once per process."""
+
+    compiled: CompiledRuleset
+    settle_order: tuple[str, ...]
+    defeaters: dict[str, tuple[str, ...]]  # rule -> the rules that override it, in knowledge-base order
+    tested: frozenset[tuple[str, str]]
+    chains: dict[tuple[str, str], tuple[str, ...]]  # (overrider, overridden) -> the rules between them
+    asks_unknown: frozenset[str]  # inputs some `when` tests for the value `unknown`
+
+
+def plan_of(kb: KnowledgeBase) -> Plan:
+    """Kept on the knowledge base itself, so it lives (and is cached on disk) with it."""
+    plan = kb.__dict__.get("_plan")
+    if plan is None:
+        position = {rule.id: index for index, rule in enumerate(kb.rules)}
+        defeaters = {rule: tuple(sorted(found, key=position.get)) for rule, found in overriders(kb.rules).items()}
+        plan = kb.__dict__["_plan"] = Plan(
+            compile_rules(kb.rules, kb.scale), tuple(settle_order(kb.rules)), defeaters,
+            frozenset((c.subject_kind, c.subject) for rule in kb.rules for c in rule.when), override_chains(kb.rules),
+            frozenset(c.subject for rule in kb.rules for c in rule.when
+                      if c.subject_kind == "input" and UNKNOWN in (c.operand if c.op == "in" else [c.operand])))
+    return plan
+
+
+def compiled_for(kb: KnowledgeBase) -> CompiledRuleset:
+    return plan_of(kb).compiled

@@ -1,0 +1,55 @@
+"""Run one assessment: the scenario's facts into the compiled rules, then settle, trace and conclude."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping
+
+from ppexpert.engine.compile import encode_value
+from ppexpert.engine.durable import Firing, shared_engine
+from ppexpert.knowledge.base import KnowledgeBase
+from ppexpert.knowledge.inputs import LoadedScenario
+from ppexpert.knowledge.model import UNKNOWN
+from ppexpert.knowledge.scenario import load_scenario
+from ppexpert.reasoning.assessment import Assessment
+from ppexpert.reasoning.conclusions import conclude, undetermined
+from ppexpert.reasoning.prepared import compiled_for, knowledge_for, plan_of
+from ppexpert.reasoning.settle import settle
+from ppexpert.reasoning.trace import build_trace
+
+
+def assess(scenario: Path | str | Mapping, knowledge: Path | str | KnowledgeBase | None = None) -> Assessment:
+    """Assess a scenario file (or mapping) against the knowledge base; raise InputError on bad input."""
+    if isinstance(knowledge, KnowledgeBase):
+        kb = knowledge
+    else:
+        near = Path(scenario).parent if isinstance(scenario, (str, Path)) else None
+        kb = knowledge_for(knowledge, near)
+    loaded = load_scenario(scenario, kb)
+    return assess_loaded(loaded, kb)
+
+
+def assess_loaded(loaded: LoadedScenario, kb: KnowledgeBase) -> Assessment:
+    compiled = compiled_for(kb)
+    firings = shared_engine().run(compiled, engine_facts(loaded, kb))
+    return _assessment(loaded, kb, firings)
+
+
+def engine_facts(loaded: LoadedScenario, kb: KnowledgeBase) -> list[dict]:
+    """The input and baseline facts some rule tests (others would only cost a crossing into C)."""
+    plan = plan_of(kb)
+    tested, asks_unknown = plan.tested, plan.asks_unknown
+    # An unknown value matches only a test for `unknown` itself; the others would only cost a crossing into C.
+    facts = [encode_value("in", name, value.value) for name, value in sorted(loaded.inputs.items())
+             if ("input", name) in tested and (value.value != UNKNOWN or name in asks_unknown)]
+    facts += [encode_value("fact", name, value.value) for name, value in sorted(loaded.baselines.items())
+              if ("fact", name) in tested]
+    return facts
+
+
+def _assessment(loaded: LoadedScenario, kb: KnowledgeBase, firings: list[Firing]) -> Assessment:
+    """Settle precedence, trace, conclude: the result object every presentation reads."""
+    standing, defeats = settle(loaded, kb, firings)
+    trace = build_trace(loaded, kb, firings, standing, defeats)
+    conclusions = conclude(loaded, kb, standing, trace)
+    return Assessment(kb, loaded, conclusions, firings, defeats, undetermined(loaded, kb, standing, conclusions),
+                      trace, {fact_id: fs for fact_id, fs in standing.items()}, runner=assess_loaded)

@@ -1,0 +1,578 @@
+"""The web calculator: a small HTTP API over the engine, and the static page that calls it.
+
+Every answer is read off the Assessment (its JSON document, why / why-not / what-if); nothing here computes a
+conclusion. The page (static/) builds its controls from GET /api/knowledge and re-assesses on every change.
+
+Safety: request bodies are capped (413); a preset is looked up by id in the listing of examples/, never by a
+path taken from the request; bad input answers 422 with every problem (field, message, hint, YAML path);
+an engine failure answers 503 and the server keeps serving.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import json
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Generic, TypeVar
+
+from fastapi import FastAPI, Query, Request
+from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from ppexpert._version import __version__
+from ppexpert.knowledge.base import KnowledgeBase, find_knowledge
+from ppexpert.knowledge.model import Scenario
+from ppexpert.knowledge.problems import (
+    EngineFailure,
+    InputError,
+    Problem,
+    Span,
+    yaml_path,
+)
+from ppexpert.knowledge.yamlfile import load_document
+from ppexpert.reasoning import Assessment, assess, knowledge_for
+from ppexpert.reasoning.document import dumps
+
+STATIC = Path(__file__).parent / "static"
+MAX_BODY_BYTES = 64 * 1024
+_JSON = "application/json"
+T = TypeVar("T")
+
+
+# ---------------------------------------------------------------- errors
+
+
+class ApiError(Exception):
+    """An answer other than 200, with a JSON body {"error": ..., "problems": [...]}."""
+
+    def __init__(self, status: int, error: str, problems: list[dict] | None = None):
+        super().__init__(error)
+        self.status, self.error, self.problems = status, error, problems or []
+
+    def response(self) -> JSONResponse:
+        return JSONResponse({"error": self.error, "problems": self.problems}, status_code=self.status)
+
+
+def problem_json(problem: Problem) -> dict:
+    """One problem as the API reports it: `field` is the YAML path of the scenario (parameters.military_cap)."""
+    data = problem.to_json()
+    data["field"] = yaml_path(problem.path)
+    if data["file"].startswith("<"):  # a scenario sent in the request: its line numbers mean nothing to the caller
+        for key in ("file", "line", "column"):
+            data.pop(key)
+    return data
+
+
+def _bad_request(message: str, hint: str, path: tuple = (), code: str = "bad-request") -> ApiError:
+    return ApiError(422, "invalid request", [problem_json(Problem(Span("<request>"), path, message, hint, code=code))])
+
+
+# ---------------------------------------------------------------- presets
+
+
+@dataclass(frozen=True)
+class Preset:
+    id: str
+    title: str
+    file: str  # relative to the project folder, e.g. examples/seed-calculator.yaml
+    data: dict | None  # the scenario mapping as written (in JSON values), or None when the file does not load
+    problems: tuple[dict, ...] = ()
+
+    def listing(self) -> dict:
+        entry = {"id": self.id, "title": self.title, "file": self.file}
+        if self.data is not None:
+            entry.update(description=self.data.get("description"), plan=self.data.get("plan"),
+                         date=self.data.get("date"), parameters=self.data.get("parameters") or {},
+                         assumptions=self.data.get("assumptions") or {})
+        else:
+            entry["problems"] = list(self.problems)
+        return entry
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+class Presets:
+    """The scenarios in examples/, re-read when a file there changes; looked up by id only."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self._lock = threading.Lock()
+        self._stamp: tuple | None = None
+        self._items: dict[str, Preset] = {}
+
+    def _scan(self) -> dict[str, Preset]:
+        files = sorted(self.folder.glob("*.yaml")) if self.folder.is_dir() else []
+        stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+        with self._lock:
+            if stamp != self._stamp:
+                self._items = {}
+                for path in files:
+                    preset = _read_preset(path, f"{self.folder.name}/{path.name}")
+                    self._items.setdefault(preset.id, preset)
+                self._stamp = stamp
+            return self._items
+
+    def all(self) -> list[Preset]:
+        return list(self._scan().values())
+
+    def get(self, preset_id: str) -> Preset:
+        items = self._scan()
+        preset = items.get(preset_id)
+        if preset is None:
+            raise _bad_request(f"unknown preset '{preset_id}'", "presets: " + ", ".join(sorted(items)),
+                               ("preset",), code="unknown-preset")
+        if preset.data is None:
+            raise ApiError(422, f"preset '{preset_id}' does not load", list(preset.problems))
+        return preset
+
+
+def _read_preset(path: Path, shown: str) -> Preset:
+    try:
+        data = load_document(path).data
+    except InputError as error:
+        return Preset(path.stem, path.stem, shown, None, tuple(problem_json(p) for p in error.problems))
+    if not isinstance(data, dict):
+        return Preset(path.stem, path.stem, shown, None,
+                      ({"message": "a scenario must be a mapping", "hint": "", "field": "(document)"},))
+    data = _plain(data)  # JSON values, as a request would send them (a YAML date becomes its ISO text)
+    return Preset(str(data.get("id") or path.stem), str(data.get("title") or path.stem), shown, data)
+
+
+# ---------------------------------------------------------------- the application
+
+
+class Calculator:
+    """What the routes share: where the knowledge base and the presets are; how to assess safely."""
+
+    def __init__(self, knowledge: Path | str | None = None, examples: Path | str | None = None,
+                 cache_size: int = 256):
+        self.knowledge = Path(knowledge) if knowledge is not None else find_knowledge()
+        self.presets = Presets(Path(examples) if examples is not None else self.knowledge.resolve().parent / "examples")
+        # Identical settings give byte-identical answers, so answers are kept (least recently used first out):
+        # a slider moved back, "why?" after a change, "compare" and "report" re-use the assessment just made.
+        self.documents: _Lru[str] = _Lru(cache_size)
+        self.assessments: _Lru[Assessment] = _Lru(max(cache_size // 8, 1) if cache_size else 0)
+        self.explanations: _Lru[str] = _Lru(cache_size // 2)
+        self._what_if = threading.Lock()
+        self._kb: tuple[float, KnowledgeBase] | None = None
+
+    recheck_seconds = 1.0  # how often the knowledge base's files are looked at for changes
+
+    def kb(self) -> KnowledgeBase:
+        """The knowledge base, re-loaded when one of its files changed. Its errors are not the caller's."""
+        now = time.monotonic()
+        last = self._kb
+        if last is not None and now - last[0] < self.recheck_seconds:
+            return last[1]
+        try:
+            kb = knowledge_for(self.knowledge)
+            self._kb = (now, kb)
+            return kb
+        except InputError as error:
+            raise ApiError(500, "the knowledge base has errors; run `ppexpert check`",
+                           [problem_json(p) for p in error.errors]) from error
+
+    def _key(self, scenario: Any) -> tuple[KnowledgeBase, str]:
+        if not isinstance(scenario, dict):
+            raise _bad_request("a scenario must be a JSON object with id, title and parameters",
+                               "send e.g. {\"id\": \"mine\", \"title\": \"Mine\", \"parameters\": "
+                               "{\"territory_ceded_pct\": 20}}", code="wrong-type")
+        kb = self.kb()
+        return kb, kb.version + json.dumps(scenario, sort_keys=True, separators=(",", ":"))
+
+    def assess(self, scenario: Any) -> Assessment:
+        kb, key = self._key(scenario)
+        found = self.assessments.get(key)
+        if found is None:
+            try:
+                found = assess(scenario, kb)
+            except InputError as error:
+                raise ApiError(422, "invalid scenario", [problem_json(p) for p in error.errors]) from error
+            self.assessments.put(key, found)
+        return found
+
+    def document(self, scenario: Any) -> str:
+        """The assessment's JSON document as text, exactly as `dumps(assess(scenario).to_json())`."""
+        _, key = self._key(scenario)
+        text = self.documents.get(key)
+        if text is None:
+            text = dumps(self.assess(scenario).to_json())
+            self.documents.put(key, text)
+        return text
+
+    def explain(self, scenario: Any, conclusion_id: Any, kind: str, level: Any = None) -> str:
+        """why, why-not or what-if of one conclusion, as JSON text; kept like the answers (what-if tries many
+        variants). The text is written here, not by FastAPI, whose encoder costs more than the explanation."""
+        if not isinstance(conclusion_id, str) or not conclusion_id:
+            raise _bad_request("missing conclusion id", "pass `id`, e.g. risk.sovereignty", ("id",), code="missing-key")
+        if level is not None and not isinstance(level, str):
+            raise _bad_request("`level` must be a word of the risk scale", "e.g. \"critical\"", ("level",), code="wrong-type")
+        _, key = self._key(scenario)
+        memo = f"{kind}\0{conclusion_id}\0{level}\0{key}"
+        found = self.explanations.get(memo)
+        if found is not None:
+            return found
+        assessment = self.assess(scenario)
+        # what-if re-assesses the scenario once per candidate value (a second or two): one at a time, so that a
+        # few of them cannot crowd out the slider changes sharing the engine
+        with self._what_if if kind == "what-if" else contextlib.nullcontext():
+            found = self.explanations.get(memo)  # it may have been computed while this request waited
+            if found is None:
+                try:
+                    found = dumps(_EXPLAIN[kind](assessment, conclusion_id, level))
+                except InputError as error:
+                    raise ApiError(422, "invalid conclusion id or level",
+                                   [{**problem_json(p), "field": "level" if p.code == "bad-word" else "id"}
+                                    for p in error.errors]) from error
+                self.explanations.put(memo, found)
+        return found
+
+
+_EXPLAIN: dict[str, Callable[[Assessment, str, Any], dict]] = {
+    "why": lambda assessment, conclusion_id, level: assessment.why(conclusion_id),
+    "why-not": lambda assessment, conclusion_id, level: assessment.why_not(conclusion_id, level),
+    "what-if": lambda assessment, conclusion_id, level: assessment.what_if(conclusion_id),
+}
+
+
+class _Lru(Generic[T]):
+    """A small thread-safe least-recently-used map (size 0 keeps nothing)."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._items: OrderedDict[str, T] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> T | None:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+            return None
+
+    def put(self, key: str, value: T) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+_MEDIA = {"json": _JSON, "md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}
+
+
+def report_formats() -> dict[str, Callable[[list[Assessment]], str]]:
+    """Report formats the page may offer: format -> render(assessments) -> text.
+
+    The annotated report (`ppexpert report`: ppexpert.report.build_report and render_report) when the package
+    has it: html, md, and its json, for one scenario or a comparison. Without it (it is written on another
+    branch), the assessment's JSON document of one scenario. GET /api/knowledge lists what this returns.
+    """
+    try:
+        from ppexpert.present.report import build_report, render_report
+    except ImportError:
+        return {"json": lambda assessments: dumps(assessments[0].to_json())}
+    return {fmt: (lambda assessments, fmt=fmt: render_report(build_report(assessments), fmt))
+            for fmt in ("html", "md", "json")}
+
+
+def _reports_compare() -> bool:
+    return len(report_formats()) > 1
+
+
+
+
+def create_app(knowledge: Path | str | None = None, examples: Path | str | None = None,
+               max_body_bytes: int = MAX_BODY_BYTES, cache_size: int = 256,
+               allowed_hosts: list[str] | None = None) -> FastAPI:
+    """The web calculator as an ASGI application (serve it with uvicorn; `ppexpert serve` does).
+
+    allowed_hosts: the Host headers to answer (others get 400), e.g. ["127.0.0.1", "localhost"] on loopback, so
+    that a web page whose name was re-pointed at 127.0.0.1 (DNS rebinding) cannot use the API; None answers any.
+    """
+    calc = Calculator(knowledge, examples, cache_size)
+    app = FastAPI(title="ppexpert web calculator", version=__version__, docs_url=None, redoc_url=None,
+                  description="Assess peace-plan scenarios against the cited knowledge base, and ask why. "
+                              "Errors answer {error, problems: [{field, message, hint, yaml_path, code}]}: "
+                              "422 bad input, 413 body too large, 503 engine failure, 500 internal error.")
+    app.state.calculator = calc
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, error: ApiError) -> JSONResponse:
+        return error.response()
+
+    @app.exception_handler(EngineFailure)
+    async def _engine_failure(request: Request, error: EngineFailure) -> JSONResponse:
+        return JSONResponse({"error": "the rule engine failed; the server is still running, try again",
+                             "detail": str(error), "problems": []}, status_code=503)
+
+    @app.exception_handler(Exception)
+    async def _internal(request: Request, error: Exception) -> JSONResponse:
+        return JSONResponse({"error": "internal error", "detail": f"{type(error).__name__}: {error}",
+                             "problems": []}, status_code=500)
+
+    scenario_schema = Scenario.model_json_schema()
+    scenario_body = {"requestBody": {"required": True, "content": {_JSON: {
+        "schema": scenario_schema,
+        "example": {"id": "mine", "title": "My settings",
+                    "parameters": {"territory_ceded_pct": 20, "military_cap": {"pct_of_current": 40},
+                                   "election_within_days": 100, "war_crimes_amnesty": "full",
+                                   "us_commitment": "vague"}}}}}}
+
+    def explain_body(name: str) -> dict:
+        return {"requestBody": {"required": True, "content": {_JSON: {"schema": {
+            "type": "object", "required": ["scenario", "id"],
+            "properties": {"scenario": scenario_schema, "id": {"type": "string", "description": f"the conclusion to {name}, e.g. risk.defence"}}}}}}}
+
+    # -- the page
+
+    @app.get("/", include_in_schema=False)
+    def page() -> FileResponse:
+        return FileResponse(STATIC / "index.html", media_type="text/html; charset=utf-8")
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> Response:  # FastAPI's own /docs loads Swagger UI from a CDN; this page works offline
+        return Response(api_page(app.openapi()), media_type="text/html; charset=utf-8")
+
+    # -- the API
+
+    @app.get("/api/knowledge", summary="What the page builds its controls and cards from")
+    def knowledge_summary() -> dict:
+        kb = calc.kb()
+        return {
+            "ppexpert": __version__, "knowledge_version": kb.version,
+            "scale": [{"id": lv.id, "meaning": lv.meaning} for lv in kb.scale.levels],
+            "areas": [{"id": a.id, "title": a.title, "question": a.question, "dial": a.dial} for a in kb.areas.values()],
+            "parameters": [_parameter_json(p) for p in kb.parameters.values() if not p.derived],
+            "report_formats": sorted(report_formats()),
+            "report_compare": _reports_compare(),
+            "max_body_bytes": max_body_bytes,
+        }
+
+    @app.get("/api/scenarios", summary="The presets: every scenario file in examples/")
+    def scenarios() -> list[dict]:
+        return [preset.listing() for preset in calc.presets.all()]
+
+    @app.post("/api/assess", summary="Assess a scenario (the same JSON as `ppexpert assess --format json`)",
+              openapi_extra=scenario_body)
+    async def assess_route(request: Request) -> Response:
+        scenario = await _json_body(request)
+        start = time.perf_counter()
+        text = await _in_thread(lambda: calc.document(scenario))
+        took = (time.perf_counter() - start) * 1000  # in the header only: the body stays byte-identical
+        return Response(text, media_type=_JSON, headers={"Server-Timing": f"assess;dur={took:.2f}"})
+
+    async def explained(scenario: Any, conclusion_id: Any, kind: str, level: Any = None) -> Response:
+        return Response(await _in_thread(lambda: calc.explain(scenario, conclusion_id, kind, level)), media_type=_JSON)
+
+    @app.post("/api/why", summary="Why a conclusion holds (or why not): its derivation with citations",
+              openapi_extra=explain_body("explain"))
+    async def why_post(request: Request) -> Response:
+        body = _object(await _json_body(request), ("scenario", "id"))
+        return await explained(body.get("scenario"), body.get("id"), "why")
+
+    @app.get("/api/why", summary="Why a conclusion holds in a preset scenario, optionally with changed inputs")
+    async def why_get(preset: str = Query(description="a preset id from /api/scenarios"),
+                      id: str = Query(description="a conclusion id, e.g. risk.sovereignty"),
+                      changes: list[str] = Query([], alias="set", description="change an input: name=value (value in JSON), "
+                                                            "e.g. territory_ceded_pct=40 or military_cap={\"troops\":600000}")) -> Response:
+        scenario = _with_changes(calc.presets.get(preset).data, changes)
+        return await explained(scenario, id, "why")
+
+    @app.post("/api/why-not", summary="Why a conclusion (or a level of it) does not hold",
+              openapi_extra=explain_body("explain"))
+    async def why_not_post(request: Request) -> Response:
+        body = _object(await _json_body(request), ("scenario", "id", "level"))
+        return await explained(body.get("scenario"), body.get("id"), "why-not", body.get("level"))
+
+    @app.post("/api/what-if", summary="The smallest change of one input that changes a conclusion",
+              openapi_extra=explain_body("change"))
+    async def what_if_post(request: Request) -> Response:
+        body = _object(await _json_body(request), ("scenario", "id"))
+        return await explained(body.get("scenario"), body.get("id"), "what-if")
+
+    @app.post("/api/report", summary="Download the report of a scenario (and of a preset beside it) in one of "
+                                     "/api/knowledge's report_formats", openapi_extra=scenario_body)
+    async def report(request: Request, format: str = Query("json", description="html, md or json"),
+                     compare: str | None = Query(None, description="a preset id to compare with")) -> Response:
+        renderers = report_formats()
+        if format not in renderers:
+            raise _bad_request(f"unknown report format '{format}'", "formats: " + ", ".join(sorted(renderers)),
+                               ("format",), code="bad-word")
+        if compare and not _reports_compare():
+            raise _bad_request("comparison reports need `ppexpert report`, which this installation lacks",
+                               "leave out `compare`", ("compare",), code="unsupported")
+        scenario = await _json_body(request)
+        other = calc.presets.get(compare) if compare else None
+
+        def render() -> str:
+            assessments = [calc.assess(scenario)] + ([calc.assess(other.data)] if other else [])
+            return renderers[format](assessments)
+
+        text = await _in_thread(render)
+        name = scenario.get("id") if isinstance(scenario, dict) and isinstance(scenario.get("id"), str) else "scenario"
+        name = "".join(ch for ch in name if ch.isalnum() or ch in "-_")[:80] or "scenario"
+        if other:
+            name += "-vs-" + "".join(ch for ch in other.id if ch.isalnum() or ch in "-_")[:80]
+        return Response(text, media_type=_MEDIA[format],
+                        headers={"Content-Disposition": f'attachment; filename="{name}.{format}"'})
+
+    app.add_middleware(BodyLimit, limit=max_body_bytes)
+    if allowed_hosts is not None:
+        from starlette.middleware.trustedhost import TrustedHostMiddleware
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
+    return app
+
+
+def api_page(spec: dict) -> str:
+    """The OpenAPI description as a plain HTML page (no script, no external resource)."""
+    from html import escape
+    parts = [f"<!doctype html><html lang=en><meta charset=utf-8><meta name=viewport content='width=device-width'>"
+             f"<title>{escape(spec['info']['title'])} API</title>"
+             "<style>body{font:16px/1.45 system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem}"
+             "code{background:#8882;padding:0 .2em}</style>"
+             f"<h1>{escape(spec['info']['title'])} {escape(spec['info']['version'])}</h1>"
+             f"<p>{escape(spec['info'].get('description', ''))}</p>"
+             "<p>The machine-readable description: <a href='/openapi.json'>/openapi.json</a>. The page: <a href='/'>/</a>.</p>"]
+    for path, methods in spec["paths"].items():
+        for method, operation in methods.items():
+            parts.append(f"<h2><code>{method.upper()} {escape(path)}</code></h2><p>{escape(operation.get('summary', ''))}</p>")
+            params = operation.get("parameters", [])
+            if params:
+                parts.append("<ul>" + "".join(
+                    f"<li><code>{escape(p['name'])}</code> ({escape(p['in'])}{', required' if p.get('required') else ''})"
+                    f": {escape(p.get('description') or p.get('schema', {}).get('description', ''))}</li>"
+                    for p in params) + "</ul>")
+            body = operation.get("requestBody", {}).get("content", {}).get(_JSON, {})
+            if "example" in body:
+                parts.append(f"<p>Body, for example:</p><pre>{escape(json.dumps(body['example'], indent=2))}</pre>")
+            elif "schema" in body:
+                keys = ", ".join(body["schema"].get("properties", {}))
+                parts.append(f"<p>Body: a JSON object with {escape(keys)}.</p>")
+    return "\n".join(parts) + "\n"
+
+
+def _parameter_json(p) -> dict:
+    return {"name": p.id, "title": p.title, "type": p.type, "unit": p.unit, "min": p.min, "max": p.max,
+            "choices": p.choices, "nullable": p.nullable, "null_means": p.null_means, "plan_points": p.plan_points,
+            "fields": {k: {"type": f.type, "min": f.min, "max": f.max, "unit": getattr(f, "unit", None),
+                           "title": getattr(f, "title", None)} for k, f in (p.fields or {}).items()} or None}
+
+
+async def _in_thread(work: Callable[[], Any]) -> Any:
+    """Run blocking engine work off the event loop (the engine serialises runs of one ruleset itself)."""
+    from starlette.concurrency import run_in_threadpool
+    return await run_in_threadpool(work)
+
+
+MAX_DEPTH = 32
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+async def _json_body(request: Request) -> Any:
+    raw = await request.body()
+    try:
+        body = json.loads(raw, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as error:
+        raise _bad_request(f"the body is not valid JSON ({type(error).__name__}: {str(error)[:200]})",
+                           "send a JSON object with Content-Type: application/json", code="bad-json") from None
+    if _depth(body) > MAX_DEPTH:
+        raise _bad_request(f"the body nests deeper than {MAX_DEPTH} levels", "a scenario is a shallow mapping",
+                           code="too-deep")
+    return body
+
+
+def _depth(value: Any) -> int:
+    """How deeply a JSON value nests (iteratively: a deep body must not exhaust the stack here)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if depth > MAX_DEPTH:
+            break
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _object(body: Any, allowed: tuple[str, ...]) -> dict:
+    if not isinstance(body, dict):
+        raise _bad_request("expected a JSON object", "keys: " + ", ".join(allowed), code="wrong-type")
+    extra = sorted(set(body) - set(allowed))
+    if extra:
+        raise _bad_request(f"unknown key '{extra[0]}'", "keys: " + ", ".join(allowed), (extra[0],), code="unknown-key")
+    return body
+
+
+def _with_changes(scenario: dict, changes: list[str]) -> dict:
+    """A preset with `name=value` changes to its parameters (values in JSON; a bare word is taken as a string)."""
+    parameters = dict(scenario.get("parameters") or {})
+    for change in changes:
+        name, sep, text = change.partition("=")
+        if not sep or not name:
+            raise _bad_request(f"cannot read change '{change[:80]}'", "write name=value, e.g. territory_ceded_pct=40",
+                               ("set",), code="bad-change")
+        try:
+            value = json.loads(text)
+        except ValueError:
+            value = text
+        old = parameters.get(name)
+        parameters[name] = {**old, "value": value} if isinstance(old, dict) and "value" in old else value
+    return {**scenario, "parameters": parameters}
+
+
+class BodyLimit:
+    """ASGI middleware: refuse request bodies over `limit` bytes with 413, declared or streamed."""
+
+    def __init__(self, app, limit: int):
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
+            return await self._refuse(scope, send)
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            if size > self.limit:
+                return await self._refuse(scope, send)
+            if not message.get("more_body"):
+                break
+        body, replayed = b"".join(chunks), False
+
+        async def replay():
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, scope, send) -> None:
+        response = JSONResponse({"error": f"request body too large (limit {self.limit} bytes)", "problems": []},
+                                status_code=413)
+        await response(scope, None, send)
