@@ -5,6 +5,9 @@ import argparse
 from pathlib import Path
 
 from ppexpert.cli import add_format, emit_json
+from ppexpert.knowledge.base import find_knowledge
+from ppexpert.knowledge.shipped import examples
+from ppexpert.knowledge.yamlfile import load_document
 from ppexpert.present.text import (
     console,
     render_assessment,
@@ -45,9 +48,6 @@ def add(sub) -> None:
 
 
 def _examples(args: argparse.Namespace) -> int:
-    from ppexpert.knowledge.base import find_knowledge
-    from ppexpert.knowledge.shipped import examples
-    from ppexpert.knowledge.yamlfile import load_document
     found = examples(Path(args.knowledge) if args.knowledge else find_knowledge())
     rows = [{"id": name, "title": str(load_document(path).data.get("title", "")), "file": str(path)}
             for name, path in found.items()]
