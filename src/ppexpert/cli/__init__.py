@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as _dt
 import importlib
 import sys
 from typing import Callable
@@ -61,8 +62,6 @@ def add_as_of(parser: argparse.ArgumentParser) -> None:
 
 def as_of(args: argparse.Namespace):
     """The --as-of day, or None; a bad date is a user error (exit 2)."""
-    import datetime as _dt
-
     text = getattr(args, "as_of", None)
     if text is None:
         return None
