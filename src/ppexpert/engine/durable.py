@@ -13,7 +13,6 @@ Built around the sharp edges measured in ENGINE-NOTES.md:
 """
 from __future__ import annotations
 
-import copy
 import itertools
 import threading
 from dataclasses import dataclass, field
@@ -81,7 +80,8 @@ class Engine:
     def _register(self, ruleset: CompiledRuleset) -> threading.Lock:
         with self._registry_lock:
             if ruleset.name not in self._registered:
-                definition = copy.deepcopy(ruleset.definition)  # durable_rules pops "run" from what it is given
+                # durable_rules deletes "run" from each rule it is given and only reads the rest
+                definition = {rule_id: dict(rule) for rule_id, rule in ruleset.definition.items()}
                 for rule_id, rule in definition.items():
                     rule["run"] = self._action(ruleset, rule_id)
                 self._host.set_rulesets({ruleset.name: definition})
@@ -142,7 +142,7 @@ class Engine:
         name = ruleset.name + "_bare"
         with self._registry_lock:
             if name not in self._registered:
-                definition = copy.deepcopy(ruleset.definition)
+                definition = {rule_id: dict(rule) for rule_id, rule in ruleset.definition.items()}
                 for rule_id, rule in definition.items():
                     rule["run"] = self._bare_action(name, ruleset, rule_id)
                 self._host.set_rulesets({name: definition})
