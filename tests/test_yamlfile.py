@@ -140,7 +140,7 @@ def test_a_second_document_is_refused():
 
 
 def test_problems_past_the_cap_are_counted_not_kept():
-    from ppexpert.yamlfile import MAX_PROBLEMS
+    from ppexpert.knowledge.yamlfile import MAX_PROBLEMS
     with pytest.raises(InputError) as error:
         parse_document("".join(f"k: {i}\n" for i in range(MAX_PROBLEMS + 11)), "f.yaml")
     assert len(error.value.problems) == MAX_PROBLEMS and error.value.omitted == 10
@@ -164,7 +164,7 @@ def test_files_that_are_not_regular_files_are_refused_without_being_opened(tmp_p
 
 
 def test_a_file_above_the_size_limit_is_refused_before_it_is_read(tmp_path):
-    from ppexpert.yamlfile import MAX_FILE_BYTES
+    from ppexpert.knowledge.yamlfile import MAX_FILE_BYTES
     big = tmp_path / "big.yaml"
     with big.open("wb") as handle:
         handle.truncate(MAX_FILE_BYTES + 1)
