@@ -13,9 +13,17 @@ from ppexpert.knowledge.problems import InputError, Problem, Span
 def add(sub) -> None:
     p = sub.add_parser("serve", help="serve the web calculator (the engine behind sliders, cards and 'why?')")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only)")
-    p.add_argument("--port", type=int, default=8000, help="port (default 8000; 0 picks a free one)")
+    p.add_argument("--port", type=_port, default=8000, help="port (default 8000; 0 picks a free one)")
     p.add_argument("--examples", metavar="DIR", help="the preset scenarios (default: examples/ beside knowledge/)")
     p.set_defaults(handler=_serve)
+
+
+def _port(text: str) -> int:
+    """A TCP port, 0..65535 (argparse turns the ValueError into a usage error, exit 2)."""
+    port = int(text)
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{port} is not a port: choose 0 to 65535 (0 picks a free one)")
+    return port
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -51,8 +59,8 @@ def _bind(host: str, port: int) -> socket.socket:
         sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
-    except OSError as error:
-        raise InputError([Problem(Span("<command line>"), ("--port",), f"cannot listen on {host}:{port}: {error.strerror}",
+    except (OSError, OverflowError) as error:
+        raise InputError([Problem(Span("<command line>"), ("--port",), f"cannot listen on {host}:{port}: {getattr(error, 'strerror', None) or error}",
                                   "choose another --port (0 picks a free one) or stop what is using it",
                                   code="bad-address")]) from None
     return sock
