@@ -15,6 +15,9 @@ def add(sub) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only)")
     p.add_argument("--port", type=_port, default=8000, help="port (default 8000; 0 picks a free one)")
     p.add_argument("--examples", metavar="DIR", help="the preset scenarios (default: examples/ beside knowledge/)")
+    p.add_argument("--workers", type=_workers, default=2, metavar="N",
+                   help="worker processes that run the assessments, replaced when one dies (default 2; 0 runs "
+                        "them inside the server process, without that protection)")
     p.set_defaults(handler=_serve)
 
 
@@ -24,6 +27,13 @@ def _port(text: str) -> int:
     if not 0 <= port <= 65535:
         raise argparse.ArgumentTypeError(f"{port} is not a port: choose 0 to 65535 (0 picks a free one)")
     return port
+
+
+def _workers(text: str) -> int:
+    count = int(text)
+    if not 0 <= count <= 64:
+        raise argparse.ArgumentTypeError(f"{count}: choose 0 to 64 worker processes")
+    return count
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -36,8 +46,10 @@ def _serve(args: argparse.Namespace) -> int:
     knowledge = Path(args.knowledge) if args.knowledge else find_knowledge()
     kb = knowledge_for(knowledge)  # fail now, with every problem, rather than on the first request
     hosts = ["127.0.0.1", "localhost"] if args.host in ("127.0.0.1", "localhost") else None
-    app = create_app(knowledge, args.examples, allowed_hosts=hosts)
     sock = _bind(args.host, args.port)
+    app = create_app(knowledge, args.examples, allowed_hosts=hosts, workers=args.workers)
+    if not app.state.calculator.pool.wait_ready():
+        print("ppexpert: warning: the worker processes are slow to start", file=sys.stderr)
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
     print(f"ppexpert: serving the web calculator on http://{shown}:{port}/ (knowledge {kb.version} from "
