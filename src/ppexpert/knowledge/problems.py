@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import difflib
+import os
+import stat
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,8 +109,6 @@ class SourceLines:
 
     @staticmethod
     def _read(file: str) -> list[str] | None:
-        import os
-        import stat
         try:
             info = os.stat(file)
             if not stat.S_ISREG(info.st_mode) or info.st_size > 16 * 1024 * 1024:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from html import escape
 import datetime as _dt
 import json
 import sys
@@ -26,6 +27,7 @@ from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
 from ppexpert._version import __version__
 from ppexpert.knowledge.base import KnowledgeBase, find_knowledge
@@ -360,6 +362,7 @@ def report_formats() -> dict[str, Callable[[list[Assessment]], str]]:
     branch), the assessment's JSON document of one scenario. GET /api/knowledge lists what this returns.
     """
     try:
+        # lazy, for start-up speed (jinja2); a build without the report module serves the JSON document instead
         from ppexpert.present.report import build_report, render_report
     except ImportError:
         return {"json": lambda assessments: dumps(assessments[0].to_json())}
@@ -535,7 +538,7 @@ def create_app(knowledge: Path | str | None = None, examples: Path | str | None 
 
     app.add_middleware(BodyLimit, limit=max_body_bytes)
     if allowed_hosts is not None:
-        from starlette.middleware.trustedhost import TrustedHostMiddleware
+        from starlette.middleware.trustedhost import TrustedHostMiddleware  # lazy: only with a Host allow-list
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
     app.add_middleware(Guard)  # outermost of ours: headers on every answer, 500 without a torn-down connection
     app.openapi = lambda: _openapi(app, scenario_defs)
@@ -576,7 +579,6 @@ def _openapi(app: FastAPI, defs: dict) -> dict:
 
 def api_page(spec: dict) -> str:
     """The OpenAPI description as a plain HTML page (no script, no external resource)."""
-    from html import escape
     parts = [f"<!doctype html><html lang=en><meta charset=utf-8><meta name=viewport content='width=device-width'>"
              f"<title>{escape(spec['info']['title'])} API</title>"
              "<style>body{font:16px/1.45 system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem}"
@@ -611,7 +613,6 @@ def _parameter_json(p) -> dict:
 
 async def _in_thread(work: Callable[[], Any]) -> Any:
     """Run blocking engine work off the event loop (the engine serialises runs of one ruleset itself)."""
-    from starlette.concurrency import run_in_threadpool
     return await run_in_threadpool(work)
 
 
