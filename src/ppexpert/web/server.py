@@ -14,6 +14,7 @@ import contextlib
 from html import escape
 import datetime as _dt
 import json
+import os
 import sys
 import threading
 import time
@@ -25,6 +26,7 @@ from typing import Any, Callable, Generic, TypeVar
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
@@ -297,6 +299,22 @@ class Calculator:
         raise ApiError(500, "internal error", [])
 
 
+def worker_main(conn, knowledge: str, examples: str | None) -> None:
+    """A worker process of the Pool: answer jobs one at a time until the server closes the pipe."""
+    calculator = Calculator(knowledge, examples)
+    try:
+        calculator.kb()  # load (or un-pickle) the knowledge base before saying ready
+    except ApiError:
+        pass  # its errors are answered per request, as in the server process
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            kind, args = conn.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            return
+        conn.send(run_job(calculator, kind, args))
+
+
 # job kind -> (lane, priority within the lane): slider assessments first, what-if in its own lane
 _LANES = {"document": (FAST, 0), "why": (FAST, 1), "why-not": (FAST, 1), "report": (FAST, 2),
           "what-if": (SLOW, 0)}
@@ -390,7 +408,7 @@ def create_app(knowledge: Path | str | None = None, examples: Path | str | None 
     """
     calc = Calculator(knowledge, examples, cache_size)
     calc.pool = Pool(str(calc.knowledge), str(calc.examples), workers, max_queued=max_queued,
-                     max_slow_queued=max_slow_queued, job_timeout=job_timeout,
+                     max_slow_queued=max_slow_queued, job_timeout=job_timeout, target=worker_main,
                      local=None if workers else (lambda kind, args: run_job(calc, kind, args)))
 
     @contextlib.asynccontextmanager
@@ -558,7 +576,6 @@ def _openapi(app: FastAPI, defs: dict) -> dict:
     """FastAPI's document, with the scenario's sub-schemas where its references point and every error declared."""
     if app.openapi_schema:
         return app.openapi_schema
-    from fastapi.openapi.utils import get_openapi
     spec = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
     spec.setdefault("components", {}).setdefault("schemas", {}).update(defs)
     spec["components"]["schemas"]["Error"] = _ERROR_SCHEMA

@@ -19,7 +19,6 @@ from __future__ import annotations
 import heapq
 import itertools
 import multiprocessing
-import os
 import sys
 import threading
 import time
@@ -60,9 +59,16 @@ class Pool:
     """N worker processes (or, with workers=0, two threads running `local` in this process)."""
 
     def __init__(self, knowledge: str, examples: str | None, workers: int, local: Runner | None = None,
-                 max_queued: int = 256, max_slow_queued: int = 16, job_timeout: float = 60.0):
+                 max_queued: int = 256, max_slow_queued: int = 16, job_timeout: float = 60.0,
+                 target: Callable | None = None, preload: str = "ppexpert.web.server"):
+        """target(conn, knowledge, examples): a worker process's main function (module-level, so that it can be
+        named to the forkserver): it sends ("ready", pid), then answers each (kind, args) it receives with a
+        reply tuple. preload: the module the forkserver imports once, so that workers start without importing."""
         if workers <= 0 and local is None:
             raise ValueError("workers=0 needs a local runner")
+        if workers > 0 and target is None:
+            raise ValueError("worker processes need a target")
+        self.target, self.preload = target, preload
         self.knowledge, self.examples = knowledge, examples
         self.processes = workers > 0
         self.slots = workers if workers > 0 else 2
@@ -203,9 +209,9 @@ class Pool:
 
     def _start(self, slot: int):
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["ppexpert.web.server"])
+        context.set_forkserver_preload([self.preload])
         parent, child = context.Pipe()
-        process = context.Process(target=worker_main, args=(child, self.knowledge, self.examples),
+        process = context.Process(target=self.target, args=(child, self.knowledge, self.examples),
                                   name=f"ppexpert-worker-{slot}", daemon=True)
         process.start()
         child.close()
@@ -230,20 +236,3 @@ def _stop(process, conn) -> None:
     if process.is_alive():
         process.kill()
     process.join(timeout=5)
-
-
-def worker_main(conn, knowledge: str, examples: str | None) -> None:
-    """A worker process: answer jobs one at a time until the parent closes the pipe."""
-    from ppexpert.web.server import Calculator, run_job
-    calculator = Calculator(knowledge, examples)
-    try:
-        calculator.kb()  # load (or un-pickle) the knowledge base before saying ready
-    except Exception:  # noqa: BLE001 - its errors are answered per request, as in the server process
-        pass
-    conn.send(("ready", os.getpid()))
-    while True:
-        try:
-            kind, args = conn.recv()
-        except (EOFError, OSError, KeyboardInterrupt):
-            return
-        conn.send(run_job(calculator, kind, args))
