@@ -21,7 +21,7 @@ _LAZY = {"assess": "ppexpert.reasoning", "Assessment": "ppexpert.reasoning", "lo
 
 def __getattr__(name: str):
     if name in _LAZY:
-        import importlib
+        import importlib  # lazy, like the names it imports
         value = getattr(importlib.import_module(_LAZY[name]), name)
         globals()[name] = value
         return value

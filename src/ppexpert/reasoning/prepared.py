@@ -42,7 +42,7 @@ def _code_fingerprint() -> bytes:
 
 
 def _load_knowledge(root: Path) -> KnowledgeBase:
-    # Imported here for start-up speed: the checker (and networkx under it) is needed only when the cache misses.
+    # A lazy import, for start-up speed: the checker (and networkx under it) is needed only when the cache misses.
     from ppexpert.check import load_knowledge
     with _collector_paused():
         return load_knowledge(root)
