@@ -88,8 +88,11 @@ def test_every_class_has_constant_truth_and_neighbours_differ_by_brute_force_on_
         parameter = KB.parameters[name]
         grids = []
         if parameter.type == "record":
+            russian = base.baselines["ru.armed-forces.deployed-in-ukraine"].value
+            personnel = base.baselines["ua.armed-forces.personnel"].value
             grids = [("pct_of_current", [i / 4 for i in range(401)]),
-                     ("troops", list(range(0, 1_500_001, 2500)) + [219_560, 219_561, 600_000, 600_001, 879_999, 880_000])]
+                     ("troops", list(range(0, 1_500_001, 2500)) + [russian, russian + 1, personnel - 1, personnel,
+                                                                  personnel // 4, personnel // 4 + 1])]
         else:
             if parameter.type == "integer":
                 grids = [(None, list(range(0, 400)) + [3650])]
@@ -123,8 +126,10 @@ def _with(loaded, name, value):
 def test_the_troop_ceiling_is_carried_back_to_the_cap_exactly_without_rounding():
     base = load_scenario(ROOT / "examples" / "us-28-point-plan.yaml", KB)
     points = boundaries(KB, base, "military_cap")
-    # the Russian force in Ukraine is 600,000 troops: a cap of 600,001 is the first above it (not 600,301)
-    assert {"field": "troops", "at": 600_001, "closed": "above"} in points
+    russian = base.baselines["ru.armed-forces.deployed-in-ukraine"].value
+    # a cap of one soldier more than the Russian force in Ukraine is the first above it (rounding the share to
+    # one decimal, as the derivation once did, put the change 300 troops later)
+    assert {"field": "troops", "at": russian + 1, "closed": "above"} in points
     assert {"field": "pct_of_current", "at": 50, "closed": "above"} in points
     assert [c.text for c in classes(KB, base, "territory_ceded_pct")] == [
         "exactly 0%", "from 0.0001% to 6.9999%", "from 7% to 24.9999%", "at least 25%"]
