@@ -56,7 +56,7 @@ def test_troop_strengths_with_no_value_for_the_day_leave_the_ratios_unknown(kb):
     assert assessment.loaded.baselines["ua.armed-forces.personnel"].value == UNKNOWN
     assert assessment.loaded.inputs["military_cap_pct"].value == UNKNOWN
     assert assessment.get("finding.post-plan-limit") is None
-    assert assess(PLAN_28, kb).loaded.inputs["military_cap_pct"].value == 68.2
+    assert round(assess(PLAN_28, kb).loaded.inputs["military_cap_pct"].value, 1) == 68.2
 
 
 def test_why_not_names_the_dates_of_a_legal_basis_not_in_force(kb):
