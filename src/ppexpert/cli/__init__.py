@@ -12,7 +12,7 @@ from ppexpert.reasoning.document import dumps
 
 # Each command module adds its sub-command: add(subparsers) registers it and sets `handler`.
 _COMMANDS: list[str] = ["ppexpert.cli.core", "ppexpert.cli.claims", "ppexpert.cli.report", "ppexpert.cli.serve",
-                        "ppexpert.cli.authoring"]
+                        "ppexpert.cli.authoring", "ppexpert.cli.explore"]
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -19,13 +19,19 @@ from ppexpert.reasoning.trace import build_trace
 
 def assess(scenario: Path | str | Mapping, knowledge: Path | str | KnowledgeBase | None = None) -> Assessment:
     """Assess a scenario file (or mapping) against the knowledge base; raise InputError on bad input."""
+    kb, loaded = load_plan(scenario, knowledge)
+    return assess_loaded(loaded, kb)
+
+
+def load_plan(scenario: Path | str | Mapping,
+              knowledge: Path | str | KnowledgeBase | None = None) -> tuple[KnowledgeBase, LoadedScenario]:
+    """The knowledge base (given, a folder, or the one found beside the scenario) and the scenario loaded on it."""
     if isinstance(knowledge, KnowledgeBase):
         kb = knowledge
     else:
         near = Path(scenario).parent if isinstance(scenario, (str, Path)) else None
         kb = knowledge_for(knowledge, near)
-    loaded = load_scenario(scenario, kb)
-    return assess_loaded(loaded, kb)
+    return kb, load_scenario(scenario, kb)
 
 
 def assess_loaded(loaded: LoadedScenario, kb: KnowledgeBase) -> Assessment:
