@@ -98,6 +98,7 @@ def _text(value: Any) -> str:
 
 def _progress(chunks: Iterable[dict[str, list[Any]]], total: int) -> Iterator[dict[str, list[Any]]]:
     """A progress bar on the terminal's error stream (rich), advanced chunk by chunk."""
+    # lazy: rich.progress is only needed for a sweep written from a terminal
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 

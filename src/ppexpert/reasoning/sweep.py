@@ -26,6 +26,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Iterator, Mapping, Sequence
 
+from ppexpert._version import __version__
 from ppexpert.engine.durable import shared_engine
 from ppexpert.knowledge.base import KnowledgeBase
 from ppexpert.knowledge.conditions import normalise_number
@@ -413,8 +414,6 @@ class Sweep:
 
     def metadata(self) -> dict[str, str]:
         """What the file records about how it was made: no time, nothing that differs between equal runs."""
-        from ppexpert._version import __version__
-
         return {"ppexpert.version": __version__, "ppexpert.plan": self.base.scenario.id,
                 "ppexpert.plan_sha256": self.base.content_hash,
                 "ppexpert.vary": " ".join(f"{v.name}={_spec_text(v)}" for v in self.design.varies),
