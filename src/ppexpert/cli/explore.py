@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ppexpert.present import sweep_files
+from ppexpert.present import regionmap, sweep_files
+from ppexpert.reasoning.regions import region_map
 from ppexpert.reasoning.sweep import METHODS, prepare, run_chunks
 
 
@@ -26,6 +27,15 @@ def add(sub) -> None:
     p.add_argument("--workers", type=int, metavar="N", help="run on a local Dask cluster of N worker processes")
     p.set_defaults(handler=_sweep)
 
+    p = sub.add_parser("map", help="the exact region map of one conclusion over two inputs (SVG, PNG or HTML)")
+    p.add_argument("scenario", help="the plan whose other inputs stay as they are; it is marked on the map")
+    p.add_argument("--x", required=True, metavar="INPUT", help="the horizontal input, optionally with its span: "
+                   "territory_ceded_pct or military_cap.troops=0:1000000 (a word or yes/no input shows every value)")
+    p.add_argument("--y", required=True, metavar="INPUT", help="the vertical input, written the same way")
+    p.add_argument("--conclusion", default="risk.overall", help="the conclusion to map (default risk.overall)")
+    p.add_argument("-o", "--output", required=True, metavar="FILE", help="map.svg, map.png or map.html")
+    p.set_defaults(handler=_map)
+
 
 def _sweep(args: argparse.Namespace) -> int:
     sweep_files.format_of(args.output)  # a wrong suffix is known before any work
@@ -36,4 +46,14 @@ def _sweep(args: argparse.Namespace) -> int:
     print(f"{rows:,} scenarios x {len(prepared.columns)} columns "
           f"({len(prepared.design.varies)} inputs, {len(prepared.conclusions)} conclusions) -> {args.output}",
           file=sys.stderr)
+    return 0
+
+
+def _map(args: argparse.Namespace) -> int:
+    regionmap.format_of(args.output)  # a wrong suffix is known before any work
+    regions = region_map(args.scenario, args.x, args.y, args.conclusion, knowledge=args.knowledge)
+    regionmap.write(regions, args.output)
+    print(f"{len(regions.regions)} regions ({len(regions.x.bands)} x {len(regions.y.bands)} classes, "
+          f"{regions.runs} engine runs); {regions.plan}: {regions.conclusion} = {regionmap.label(regions.plan_level)} "
+          f"-> {args.output}", file=sys.stderr)
     return 0

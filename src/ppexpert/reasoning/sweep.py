@@ -138,7 +138,7 @@ def parse_vary(text: str, kb: KnowledgeBase) -> Vary:
         try:
             found_items = _item(raw, parameter, kind)
         except ValueError as error:
-            problems.append(_problem(path, f"{name}: {error}", _allowed(parameter, field)))
+            problems.append(sweep_problem(path, f"{name}: {error}", _allowed(parameter, field)))
             continue
         items.extend(found_items)
         for item in found_items:
@@ -146,10 +146,24 @@ def parse_vary(text: str, kb: KnowledgeBase) -> Vary:
                 whole = value if not field or value is None or value == UNKNOWN else {field: value}
                 found = check_parameter_value(parameter, whole)
                 if found:
-                    problems.append(_problem(path, f"{name}: {found[0]}", found[1]))
+                    problems.append(sweep_problem(path, f"{name}: {found[0]}", found[1]))
     if problems:
         raise InputError(problems)
     return Vary(name, parameter_id, field or None, kind, tuple(items))
+
+
+def domain_vary(name: str, kb: KnowledgeBase) -> Vary:
+    """`NAME=VALUES` as written, or a bare NAME over its whole declared domain (every word of a choice)."""
+    if "=" in name:
+        return parse_vary(name, kb)
+    parameter_id, _, field = name.partition(".")
+    parameter = kb.parameters.get(parameter_id)
+    if parameter is not None and parameter.type in ("choice", "boolean"):
+        return parse_vary(f"{name}=*", kb)
+    spec = (parameter.fields or {}).get(field) if parameter is not None and field else parameter
+    if spec is None or spec.min is None or spec.max is None:
+        return parse_vary(f"{name}=0:1", kb)  # reports the unknown input, or the record without a field
+    return parse_vary(f"{name}={_number(Decimal(str(spec.min)))}:{_number(Decimal(str(spec.max)))}", kb)
 
 
 def _domain(parameter: Parameter, field: str, path: tuple) -> tuple[str, Any, Any]:
@@ -219,12 +233,12 @@ def extra(module: str):
                                   "pip install 'ppexpert[explore]'", code="missing-extra")]) from None
 
 
-def _problem(path: tuple, message: str, hint: str) -> Problem:
+def sweep_problem(path: tuple, message: str, hint: str) -> Problem:
     return Problem(_COMMAND_LINE, path, message, hint, code="bad-sweep")
 
 
 def _error(path: tuple, message: str, hint: str) -> InputError:
-    return InputError([_problem(path, message, hint)])
+    return InputError([sweep_problem(path, message, hint)])
 
 
 # ---------------------------------------------------------------- which scenarios
@@ -251,21 +265,21 @@ def make_design(varies: Sequence[Vary], method: str | None = None, sample: int |
     names = [v.name for v in varies]
     problems = []
     if not varies:
-        problems.append(_problem(("--vary",), "nothing to vary", "give at least one --vary NAME=VALUES"))
+        problems.append(sweep_problem(("--vary",), "nothing to vary", "give at least one --vary NAME=VALUES"))
     for name in sorted({n for n in names if names.count(n) > 1}):
-        problems.append(_problem(("--vary", name), f"{name} is varied twice", "give each input once"))
+        problems.append(sweep_problem(("--vary", name), f"{name} is varied twice", "give each input once"))
     for a, b in itertools.combinations(varies, 2):
         if a.parameter == b.parameter and a.name != b.name:
-            problems.append(_problem(("--vary", b.name), f"{a.name} and {b.name} set the same input",
+            problems.append(sweep_problem(("--vary", b.name), f"{a.name} and {b.name} set the same input",
                                      "a record takes one of its fields at a time: vary one"))
     method = method or ("lhs" if sample else "grid")
     if method not in METHODS:
-        problems.append(_problem(("--method",), f"unknown method '{method}'", "random, lhs or grid"))
+        problems.append(sweep_problem(("--method",), f"unknown method '{method}'", "random, lhs or grid"))
     if method != "grid" and (sample is None or sample < 1):
-        problems.append(_problem(("--sample",), f"--method {method} needs --sample N (N >= 1)",
+        problems.append(sweep_problem(("--sample",), f"--method {method} needs --sample N (N >= 1)",
                                  "e.g. --sample 10000 --method lhs --seed 1"))
     if method == "grid" and sample:
-        problems.append(_problem(("--method",), "--method grid takes no --sample", "use random or lhs"))
+        problems.append(sweep_problem(("--method",), "--method grid takes no --sample", "use random or lhs"))
     if problems:
         raise InputError(problems)
     return Design(tuple(varies), method, sample, 0 if seed is None else int(seed))
@@ -324,7 +338,7 @@ def select_conclusions(kb: KnowledgeBase, patterns: Sequence[str] | None) -> dic
         matched = [c for c in ordered if fnmatch.fnmatchcase(c, pattern)]
         if not matched:
             close = [c for c in ordered if pattern.split(".")[0] in c][:8]
-            problems.append(_problem(("--conclusion", pattern), f"no conclusion matches '{pattern}'",
+            problems.append(sweep_problem(("--conclusion", pattern), f"no conclusion matches '{pattern}'",
                                      f"e.g. {', '.join(close or ordered[:8])} (patterns such as risk.* work)"))
         for c in matched:
             chosen[c] = every[c]
@@ -365,8 +379,11 @@ class Evaluator:
 
     def run(self, row: Sequence[Any]) -> dict[str, Any]:
         """The engine on one scenario, no cache: the conclusions and their levels."""
+        return self.conclude(self.scenario({v.parameter: v.scenario_value(value)
+                                            for v, value in zip(self.varies, row)}))
+
+    def conclude(self, loaded: LoadedScenario) -> dict[str, Any]:
         self.runs += 1
-        loaded = self.scenario({v.parameter: v.scenario_value(value) for v, value in zip(self.varies, row)})
         firings = shared_engine().run(compiled_for(self.kb), engine_facts(loaded, self.kb))
         standing, _ = settle(loaded, self.kb, firings)
         rank = self.kb.scale.rank
