@@ -11,6 +11,8 @@ import yaml
 
 import ppexpert
 from ppexpert.cli import main
+from ppexpert.present.regionmap import exact
+from ppexpert.reasoning.axes import value_of
 from ppexpert.reasoning.regions import region_map
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -60,10 +62,18 @@ def _inside(band, kind, generator) -> list:
     return [band.start, round(last, 4) if kind != "integer" else last, inner]
 
 
-def test_the_derived_threshold_sits_between_whole_shares_where_the_rules_put_it():
+def test_a_derived_threshold_is_carried_back_to_the_input_exactly():
+    # the defence rules test the cap against the Russian force (a derived share, rounded to a tenth): the seed
+    # calculator's share of today's force crosses it between whole shares, at a value the map names exactly
     regions = region_map(SEED, "military_cap.pct_of_current", "war_crimes_amnesty", "risk.defence")
-    assert 60.0301 in regions.x.breaks  # the cap as a share of the Russian force, rounded to a tenth, passes 100
-    assert regions.level_at(60.03, "full") != regions.level_at(60.0301, "full")
+    (edge,) = [b for b in regions.x.breaks if not float(b).is_integer()]
+    kb = ppexpert.load_knowledge(ROOT / "knowledge")
+    base = ppexpert.assess(SEED).loaded
+    below = value_of(kb, base, "military_cap", "pct_of_current", round(edge - 0.0001, 4),
+                     "military_cap_vs_russian_force_pct")
+    at = value_of(kb, base, "military_cap", "pct_of_current", edge, "military_cap_vs_russian_force_pct")
+    assert below < at  # the derived share steps over the threshold exactly there
+    assert regions.level_at(round(edge - 0.0001, 4), "full") != regions.level_at(edge, "full")
     assert regions.x.plan == 40 and regions.y.plan == "full"
 
 
@@ -76,11 +86,15 @@ def test_map_files_are_the_same_for_the_same_arguments_and_mark_the_plan(tmp_pat
     svg = (tmp_path / "a.svg").read_bytes()
     assert svg == (tmp_path / "b.svg").read_bytes()
     ElementTree.fromstring(svg)  # well-formed
-    assert b"us-28-point-plan: high" in svg and b"600,301" in svg
+    regions = region_map(PLAN, "territory_ceded_pct=0:40", "military_cap.troops=0:1000000", "risk.overall")
+    assert f"us-28-point-plan: {regions.plan_level}".encode() in svg
+    for edge in regions.y.breaks:  # every threshold is a tick, written exactly
+        assert exact(edge).encode() in svg, edge
     page = (tmp_path / "a.html").read_text()
-    assert "<svg" in page and page.count("<tr><td>") == 20
+    assert "<svg" in page and page.count("<tr><td>") == len(regions.regions)
+    edges = [exact(b) for b in regions.y.breaks]
     for bounds in ("0 ≤ territory_ceded_pct &lt; 0.0001", "7 ≤ territory_ceded_pct &lt; 25",
-                   "25 ≤ territory_ceded_pct ≤ 40", "600,301 ≤ military_cap.troops &lt; 879,560"):
+                   "25 ≤ territory_ceded_pct ≤ 40", f"{edges[-2]} ≤ military_cap.troops &lt; {edges[-1]}"):
         assert bounds in page, bounds
     assert (tmp_path / "a.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
