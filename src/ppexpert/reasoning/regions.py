@@ -151,3 +151,30 @@ def _plan_value(base, vary: Vary) -> Any:
 
 
 __all__ = ["region_map", "RegionMap", "Region", "Band", "MapAxis"]
+
+
+def slider_marks(kb: KnowledgeBase, base, conclusions: str = "risk.*") -> dict[str, list[dict]]:
+    """For every numeric input (a record by each of its fields), the values where one of the conclusions changes
+    level while the plan's other inputs stay as they are: `{input: [{"at", "changes": {id: [before, after]}}]}`,
+    what the web calculator marks on its sliders. Exact, like a map: the classes' bounds, not a sampled grid."""
+    chosen = select_conclusions(kb, [conclusions])
+    marks: dict[str, list[dict]] = {}
+    for name, parameter in sorted(kb.parameters.items()):
+        if parameter.derived:
+            continue
+        fields = list(parameter.fields or {}) if parameter.type == "record" else [None]
+        for field in fields:
+            if parameter.type not in ("number", "integer", "record"):
+                continue
+            vary = domain_vary(f"{name}.{field}" if field else name, kb)
+            evaluator = Evaluator(kb, base, [vary], chosen)
+            cut = _map_axis(kb, base, vary, evaluator.axes[0])
+            found, before = [], None
+            for band in cut.bands:
+                levels = evaluator.levels([band.value])
+                if before is not None and levels != before:
+                    changes = {c: [before[c], levels[c]] for c in chosen if before[c] != levels[c]}
+                    found.append({"at": band.start, "changes": changes})
+                before = levels
+            marks[vary.name] = found
+    return marks

@@ -38,6 +38,7 @@ from ppexpert.knowledge.problems import (
 from ppexpert.knowledge.yamlfile import load_document
 from ppexpert.reasoning import Assessment, assess, knowledge_for
 from ppexpert.reasoning.document import dumps
+from ppexpert.reasoning.regions import slider_marks
 
 STATIC = Path(__file__).parent / "static"
 MAX_BODY_BYTES = 64 * 1024
@@ -242,6 +243,18 @@ class Calculator:
         return found
 
 
+    def marks(self, scenario: Any) -> str:
+        """Where each numeric input's slider changes a risk level, the other inputs as set (JSON text, kept)."""
+        _, key = self._key(scenario)
+        memo = f"marks\0{key}"
+        found = self.explanations.get(memo)
+        if found is None:
+            assessment = self.assess(scenario)
+            found = dumps(slider_marks(assessment.kb, assessment.loaded))
+            self.explanations.put(memo, found)
+        return found
+
+
 _EXPLAIN: dict[str, Callable[[Assessment, str, Any], dict]] = {
     "why": lambda assessment, conclusion_id, level: assessment.why(conclusion_id),
     "why-not": lambda assessment, conclusion_id, level: assessment.why_not(conclusion_id, level),
@@ -407,6 +420,13 @@ def create_app(knowledge: Path | str | None = None, examples: Path | str | None 
     async def what_if_post(request: Request) -> Response:
         body = _object(await _json_body(request), ("scenario", "id"))
         return await explained(body.get("scenario"), body.get("id"), "what-if")
+
+    @app.post("/api/marks", summary="Where each numeric input changes a risk level, the other inputs as sent: "
+                                    "{input: [{at, changes: {risk id: [before, after]}}]} (exact, from the rules' "
+                                    "thresholds)", openapi_extra=scenario_body)
+    async def marks_route(request: Request) -> Response:
+        scenario = await _json_body(request)
+        return Response(await _in_thread(lambda: calc.marks(scenario)), media_type=_JSON)
 
     @app.post("/api/report", summary="Download the report of a scenario (and of a preset beside it) in one of "
                                      "/api/knowledge's report_formats", openapi_extra=scenario_body)
