@@ -43,9 +43,9 @@ def _sweep(args: argparse.Namespace) -> int:
                        conclusions=args.conclusion, knowledge=args.knowledge)
     chunks = run_chunks(prepared, scheduler=args.scheduler, workers=args.workers)
     rows = sweep_files.write(prepared, chunks, args.output, progress=True)
-    print(f"{rows:,} scenarios x {len(prepared.columns)} columns "
-          f"({len(prepared.design.varies)} inputs, {len(prepared.conclusions)} conclusions) -> {args.output}",
-          file=sys.stderr)
+    inputs, conclusions = len(prepared.design.varies), len(prepared.conclusions)
+    print(f"{rows:,} scenarios x {len(prepared.columns)} columns ({inputs} input{'s' * (inputs != 1)}, "
+          f"{conclusions} conclusion{'s' * (conclusions != 1)}) -> {args.output}", file=sys.stderr)
     return 0
 
 
