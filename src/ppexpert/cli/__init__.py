@@ -5,6 +5,7 @@ import argparse
 import importlib
 import os
 import sys
+from pathlib import Path
 from typing import Callable
 
 from ppexpert._version import __version__
@@ -62,8 +63,6 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _complete_scenarios(prefix: str, parsed_args=None, **_) -> list[str]:
-    from pathlib import Path
-
     from ppexpert.knowledge.shipped import examples  # lazy: only a completing shell needs it
     files = [str(p) for p in Path(".").glob(f"{prefix}*") if p.is_dir() or p.suffix in (".yaml", ".yml")]
     return [name for name in examples() if name.startswith(prefix)] + files
