@@ -27,7 +27,8 @@ EXAMPLES: dict[str, str] = {
     "claims": "ppexpert claims --status differs",
     "report": "ppexpert report us-28-point-plan -o report.html\n  ppexpert report seed-calculator us-28-point-plan "
               "-o compare.html",
-    "graph": "ppexpert graph us-28-point-plan -o trace.dot",
+    "graph": "ppexpert graph us-28-point-plan risk.defence -o defence.svg\n  ppexpert graph us-28-point-plan -o "
+             "trace.dot",
     "serve": "ppexpert serve --port 8000",
     "init": "ppexpert init my-kb && cd my-kb && ppexpert test",
     "check": "ppexpert check\n  ppexpert check knowledge/ examples/my-plan.yaml --format json",
