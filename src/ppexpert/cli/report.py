@@ -95,8 +95,10 @@ def _report(args: argparse.Namespace) -> int:
     output = None if args.output == "-" else args.output
     fmt = _resolve_format(output, args.format, report.format_for, report.SUFFIXES)
     date = _date(args.date)
-    document = report.build_report(_assess_all(args.scenarios, args.knowledge), date=date)
-    _write(report.render_report(document, fmt), output)
+    assessments = _assess_all(args.scenarios, args.knowledge)
+    document = report.build_report(assessments, date=date)
+    pictures = report.derivation_pictures(assessments, document) if fmt == "html" else None
+    _write(report.render_report(document, fmt, pictures), output)
     return 0
 
 
