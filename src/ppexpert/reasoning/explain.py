@@ -18,7 +18,13 @@ from ppexpert.reasoning.settle import current_value
 def _unknown_conclusion(assessment, conclusion_id: str) -> InputError:
     known = sorted({r.then.conclusion_id for r in assessment.kb.rules})
     return InputError([Problem(Span("<command line>"), (), f"no rule concludes '{conclusion_id}'",
-                               suggest(conclusion_id, known), code="unknown-conclusion")])
+                               _closest_or_all(conclusion_id, known), code="unknown-conclusion")])
+
+
+def _closest_or_all(name: str, known: list[str]) -> str:
+    """'did you mean ...?' when some ids are close, then every id (a reader cannot guess the list)."""
+    hint = suggest(name, known)
+    return (hint + " " if hint.startswith("did you mean") else "") + "conclusion ids: " + ", ".join(known)
 
 
 def _concludable(assessment, conclusion_id: str) -> list[Rule]:
