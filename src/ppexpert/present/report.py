@@ -299,8 +299,18 @@ def _environment(fmt: str):
                       autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["md"] = markdown_text
+    env.filters["breakable"] = breakable
     env.filters["shown"] = show_value
     return env
+
+
+def breakable(identifier: Any) -> Any:
+    """An id (`violation.intl.rome-statute.art-86`, `military_cap_vs_russian_force_pct`) or an address escaped for
+    HTML, with a line-break opportunity after each dot, underscore, slash and the like, so a narrow screen wraps it
+    between its parts, never inside a word."""
+    from markupsafe import Markup, escape  # lazy, like jinja2 (markupsafe comes with it)
+    parts = re.split(r"([._/?&=%,;:+~#]+)", str(identifier))
+    return Markup("".join(str(escape(part)) + ("<wbr>" if index % 2 else "") for index, part in enumerate(parts)))
 
 
 _MARKDOWN_SPECIAL = str.maketrans({
