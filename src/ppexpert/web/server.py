@@ -15,11 +15,11 @@ import datetime as _dt
 import json
 import threading
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Generic, TypeVar
 
+import cachetools
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
@@ -250,26 +250,21 @@ _EXPLAIN: dict[str, Callable[[Assessment, str, Any], dict]] = {
 
 
 class _Lru(Generic[T]):
-    """A small thread-safe least-recently-used map (size 0 keeps nothing)."""
+    """A thread-safe least-recently-used map: cachetools' LRUCache under a lock (size 0 keeps nothing)."""
 
     def __init__(self, size: int):
         self.size = size
-        self._items: OrderedDict[str, T] = OrderedDict()
+        self._items: cachetools.LRUCache[str, T] = cachetools.LRUCache(maxsize=max(size, 1))
         self._lock = threading.Lock()
 
     def get(self, key: str) -> T | None:
         with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-            return None
+            return self._items.get(key)
 
     def put(self, key: str, value: T) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+        if self.size > 0:
+            with self._lock:
+                self._items[key] = value
 
 
 _MEDIA = {"json": _JSON, "md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}
