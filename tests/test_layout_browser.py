@@ -3,6 +3,9 @@ Chromium: no horizontal overflow, and no word broken inside a run of letters (th
 squeezed their text to one word per line; at 390 px the report's inputs table and the comparison were 704 px)."""
 from __future__ import annotations
 
+import re
+import shutil
+
 import pytest
 from _chromium import headless_chromium
 from _layout import LAYOUT_PROBE
@@ -51,6 +54,13 @@ def test_the_calculator_fits_the_screen_with_whole_words(url, window):
         WebDriverWait(driver, 60).until(lambda d: d.execute_script(
             "return [...document.querySelectorAll('#more-areas .why')].filter(e => e.innerText.length > 20).length"
             " >= 1"))
+        if shutil.which("dot"):  # the derivation's picture, drawn by Graphviz, opens the panel
+            WebDriverWait(driver, 60).until(lambda d: d.execute_script(
+                "return document.querySelectorAll('#more-areas .why .picture img').length >= 1"))
+        researcher = driver.execute_script(
+            "return [...document.querySelectorAll('#more-areas .why')].map(e => e.innerText).join(' ')")
+        assert not re.search(r"\b[A-Z]{2,4}-[A-Z0-9-]+\b|/knowledge/|\.yaml", researcher), \
+            "rule ids and file paths belong in the folded details"
         assert_laid_out(driver, f"the calculator with Why? open at {window}")
 
 

@@ -36,6 +36,7 @@ from ppexpert.knowledge.problems import (
     yaml_path,
 )
 from ppexpert.knowledge.yamlfile import load_document
+from ppexpert.present import derivation
 from ppexpert.reasoning import Assessment, assess, knowledge_for
 from ppexpert.reasoning.document import dumps
 
@@ -246,6 +247,8 @@ _EXPLAIN: dict[str, Callable[[Assessment, str, Any], dict]] = {
     "why": lambda assessment, conclusion_id, level: assessment.why(conclusion_id),
     "why-not": lambda assessment, conclusion_id, level: assessment.why_not(conclusion_id, level),
     "what-if": lambda assessment, conclusion_id, level: assessment.what_if(conclusion_id),
+    "picture": lambda assessment, conclusion_id, level: {  # the derivation laid out by Graphviz, as SVG text
+        "id": conclusion_id, "svg": derivation.render(derivation.derivation_graph(assessment, conclusion_id), "svg")},
 }
 
 
@@ -382,6 +385,12 @@ def create_app(knowledge: Path | str | None = None, examples: Path | str | None 
     async def why_post(request: Request) -> Response:
         body = _object(await _json_body(request), ("scenario", "id"))
         return await explained(body.get("scenario"), body.get("id"), "why")
+
+    @app.post("/api/why-picture", summary="The derivation of a conclusion as a picture: {id, svg} (SVG laid out by "
+              "Graphviz; 422 where its dot program is missing)", openapi_extra=explain_body("draw"))
+    async def why_picture(request: Request) -> Response:
+        body = _object(await _json_body(request), ("scenario", "id"))
+        return await explained(body.get("scenario"), body.get("id"), "picture")
 
     @app.get("/api/why", summary="Why a conclusion holds in a preset scenario, optionally with changed inputs")
     async def why_get(preset: str = Query(description="a preset id from /api/scenarios"),
