@@ -70,3 +70,23 @@ def test_the_reports_fit_the_screen_with_whole_words(reports, name, window):
     with headless_chromium(window) as driver:
         driver.get((reports / f"{name}.html").as_uri())
         assert_laid_out(driver, f"the {name} at {window}")
+
+
+def test_the_risk_strip_opens_the_page_and_the_overall_card_says_when_the_plan_was_modified(url):
+    with headless_chromium("1366,900") as driver:
+        driver.get(url)
+        WebDriverWait(driver, 60).until(lambda d: d.execute_script(
+            "return document.querySelectorAll('.risk-strip li').length > 0"))
+        strip = driver.execute_script(
+            "return [...document.querySelectorAll('.risk-strip li')].map(li => [li.dataset.area,"
+            " li.querySelector('.level').dataset.level])")
+        cards = driver.execute_script(
+            "return [...document.querySelectorAll('article.card[data-area]')].map(c => c.dataset.area)")
+        assert [area for area, _ in strip] and set(a for a, _ in strip) >= set(cards) - {"overall"}
+        title = "return document.querySelector('.overall-card h2').innerText"
+        assert "(modified)" not in driver.execute_script(title)
+        driver.execute_script("const s = document.querySelector('input[type=range]'); s.value = Number(s.value) + 5;"
+                              "s.dispatchEvent(new Event('input', {bubbles: true}))")
+        WebDriverWait(driver, 60).until(lambda d: "(modified)" in d.execute_script(title))
+        driver.find_element("id", "reset").click()
+        WebDriverWait(driver, 60).until(lambda d: "(modified)" not in d.execute_script(title))

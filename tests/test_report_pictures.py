@@ -46,3 +46,13 @@ def test_a_comparison_opens_with_a_heat_map_of_areas_by_plans():
             risk = assessment.get(f"risk.{area['id']}")
             expected.append((f"level-{risk.level}", risk.level.upper()) if risk else ("open", "OPEN"))
         assert shown == expected, title
+
+
+def test_a_risk_strip_of_the_areas_opens_each_plans_summary():
+    assessment = ppexpert.assess("us-28-point-plan")
+    page = render_report(build_report([assessment]), "html")
+    strip = page.split('<ol class="risk-strip"', 1)[1].split("</ol>", 1)[0]
+    assert page.index('class="risk-strip"') < page.index('class="cards"')
+    for area in assessment.to_json()["areas"]:
+        level = (area["level"] or "open").upper()
+        assert re.search(rf'href="#s1-area-{area["id"]}">[^<]+</a> <span class="level[^"]*">{level}</span>', strip)

@@ -203,6 +203,7 @@ function shownValue(parameter, input) {
 
 function loadPreset(preset) {
   state.base = preset;
+  state.modified = false;
   state.inputs = {};
   state.meta = {};
   state.extra = {};
@@ -306,6 +307,7 @@ function applyAddress(query) {
 // ---------------------------------------------------------------- assessing
 
 function changed() {
+  state.modified = true;  // a control moved: the overall card says the plan is no longer the preset as written
   for (const control of Object.values(state.controls)) control.sync();
   remember();
   clearTimeout(state.timer);
@@ -425,8 +427,11 @@ function renderOverall(doc) {
   const compared = state.compare && state.compare.overall;
   byId("overall").replaceChildren(
     h("div", {class: "overall-card", dataset: {conclusion: "risk.overall"}},
-      h("h2", {}, "Overall: ", doc.scenario.title),
+      h("h2", {}, "Overall: ", doc.scenario.title, state.modified ? " (modified)" : ""),
       overall ? levelBadge(overall.level, doc) : levelBadge(null, doc),
+      state.modified ? h("p", {class: "modified hint"}, "You changed the plan's terms: this is not the plan as written. "
+                         + "Reset puts every control back.") : null,
+      riskStrip(doc),
       overall ? h("p", {class: "because"}, overall.because) : null,
       overall && overall.rests_on_disputed_value ? disputedNote(overall.disputed) : null,
       overall ? whyButton("risk.overall") : null,
@@ -435,6 +440,15 @@ function renderOverall(doc) {
       h("h2", {}, "Compared with: ", state.compare.scenario.title),
       levelBadge(compared ? compared.level : null, state.compare),
       compared ? h("p", {class: "because"}, compared.because) : null) : "");
+}
+
+function riskStrip(doc) {
+  // the areas at a glance, each in its level's colour, in the knowledge base's order
+  return h("ol", {class: "risk-strip", "aria-label": "Risk by area"}, doc.areas.map(area => {
+    const badge = levelBadge(area.level, doc);
+    badge.textContent = area.level ? area.level.charAt(0).toUpperCase() + area.level.slice(1) : "Open";
+    return h("li", {dataset: {area: area.id}}, h("span", {class: "strip-title"}, area.title), " ", badge);
+  }));
 }
 
 function areaBadge(area, doc) {
