@@ -14,6 +14,19 @@ import traceback
 from ppexpert.cli import main
 
 
+def peak_mb() -> float:
+    """This process's peak resident memory. VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a runner
+    started by a big pytest process would report pytest's peak."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def run(argv: list[str]) -> dict:
     out, err = io.StringIO(), io.StringIO()
     start, cpu = time.perf_counter(), time.process_time()
@@ -27,7 +40,7 @@ def run(argv: list[str]) -> dict:
             escaped, code = traceback.format_exc(), 1
     seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
     output = err.getvalue() + out.getvalue()  # `check` reports on stdout, the other commands on stderr
-    return {"code": code, "seconds": seconds, "cpu_seconds": cpu_seconds, "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    return {"code": code, "seconds": seconds, "cpu_seconds": cpu_seconds, "max_rss_mb": peak_mb(),
             "traceback": escaped or ("Traceback (most recent call last)" in output and output),
             "output": output if len(output) < 4000 else output[:3000] + "\n...\n" + output[-1000:],
             "output_chars": len(output)}
