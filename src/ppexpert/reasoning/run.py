@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Mapping
+from typing import Iterable, Mapping
 
 from ppexpert.engine.compile import encode_value
 from ppexpert.engine.durable import Firing, shared_engine
@@ -15,6 +15,7 @@ from ppexpert.knowledge.shipped import resolve_scenario
 from ppexpert.reasoning import cellcache
 from ppexpert.reasoning.assessment import Assessment
 from ppexpert.reasoning.conclusions import conclude, undetermined
+from ppexpert.reasoning.frames import compare_frame
 from ppexpert.reasoning.prepared import compiled_for, knowledge_for, plan_of
 from ppexpert.reasoning.settle import settle
 from ppexpert.reasoning.trace import build_trace
@@ -24,6 +25,14 @@ def assess(scenario: Path | str | Mapping, knowledge: Path | str | KnowledgeBase
            as_of: date | None = None) -> Assessment:
     """Assess a scenario file, an example plan's id (`us-28-point-plan`) or a mapping against the knowledge base;
     raise InputError on bad input. Law and facts are those of `as_of`, else of the scenario's `as_of` or `date`."""
+    kb, loaded = load_plan(scenario, knowledge, as_of)
+    return assess_loaded(loaded, kb)
+
+
+def load_plan(scenario: Path | str | Mapping, knowledge: Path | str | KnowledgeBase | None = None,
+              as_of: date | None = None) -> tuple[KnowledgeBase, LoadedScenario]:
+    """The knowledge base (given, a folder, or the one found beside the scenario) and the scenario (a file, an
+    example plan's id or a mapping) loaded on it, as of `as_of` (else the scenario's own date)."""
     if isinstance(scenario, (str, Path)):
         scenario = resolve_scenario(scenario, knowledge.root if isinstance(knowledge, KnowledgeBase) else
                                     Path(knowledge) if knowledge is not None else find_knowledge())
@@ -32,8 +41,12 @@ def assess(scenario: Path | str | Mapping, knowledge: Path | str | KnowledgeBase
     else:
         near = Path(scenario).parent if isinstance(scenario, (str, Path)) else None
         kb = knowledge_for(knowledge, near)
-    loaded = load_scenario(scenario, kb, as_of)
-    return assess_loaded(loaded, kb)
+    return kb, load_scenario(scenario, kb, as_of)
+
+
+def compare(scenarios: Iterable[Path | str | Mapping], knowledge: Path | str | KnowledgeBase | None = None):
+    """Plans side by side as a pandas DataFrame: a row per conclusion, a column per plan, levels in the cells."""
+    return compare_frame([assess(scenario, knowledge) for scenario in scenarios])
 
 
 def assess_loaded(loaded: LoadedScenario, kb: KnowledgeBase, *, cache: bool = True) -> Assessment:
