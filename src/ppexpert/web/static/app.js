@@ -426,7 +426,8 @@ function renderOverall(doc) {
   byId("overall").replaceChildren(
     h("div", {class: "overall-card", dataset: {conclusion: "risk.overall"}},
       h("h2", {}, "Overall: ", doc.scenario.title),
-      overall ? levelBadge(overall.level, doc) : levelBadge(null, doc),
+      overall && overall.undetermined ? undeterminedBadge(overall.possible_levels) :
+        overall ? levelBadge(overall.level, doc) : levelBadge(null, doc),
       overall ? h("p", {class: "because"}, overall.because) : null,
       overall && overall.rests_on_disputed_value ? disputedNote(overall.disputed) : null,
       overall ? whyButton("risk.overall") : null,
@@ -437,8 +438,16 @@ function renderOverall(doc) {
       compared ? h("p", {class: "because"}, compared.because) : null) : "");
 }
 
+function undeterminedBadge(possible) {
+  // a verdict the plan's unknown inputs leave open: every level it could take (computed by the server)
+  const shown = (possible || []).map(level => level === null ? "none" : level);
+  return h("span", {class: "level none undetermined", dataset: {level: ""}, title: "could be " + shown.join(", ")},
+           "undetermined: could be " + shown.join(", "));
+}
+
 function areaBadge(area, doc) {
   if (!rated(area)) return null;
+  if (area.undetermined) return undeterminedBadge(area.possible_levels);
   if (!area.level && openQuestionsOf(area, doc).length) {
     return h("span", {class: "level none", dataset: {level: ""}}, "undetermined");
   }
