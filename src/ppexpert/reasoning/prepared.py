@@ -45,7 +45,7 @@ def _load_knowledge(root: Path) -> KnowledgeBase:
     # A lazy import, for start-up speed: the checker (and networkx under it) is needed only when the cache misses.
     from ppexpert.check import load_knowledge
     with _collector_paused():
-        return load_knowledge(root)
+        return _planned(load_knowledge(root))
 
 
 @contextmanager
@@ -69,7 +69,7 @@ def _from_disk_cache(root: Path) -> KnowledgeBase:
     """
     folder = _cache_dir()
     if folder is None:
-        return _planned(_load_knowledge(root))
+        return _load_knowledge(root)
     digest = hashlib.sha256(_code_fingerprint() + str(root).encode())
     for path in sorted(root.rglob("*.yaml")):
         digest.update(str(path.relative_to(root)).encode() + b"\0" + file_bytes(path) + b"\0")
@@ -79,7 +79,7 @@ def _from_disk_cache(root: Path) -> KnowledgeBase:
             return pickle.load(handle)
     except Exception:  # noqa: BLE001 - missing, stale or unreadable: load from the YAML instead
         pass
-    kb = _planned(_load_knowledge(root))
+    kb = _load_knowledge(root)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         temporary = cached.with_suffix(f".{os.getpid()}.tmp")
