@@ -12,7 +12,7 @@ from ppexpert.knowledge.conditions import is_number, normalise_number, show_valu
 from ppexpert.knowledge.derive import derive_inputs
 from ppexpert.knowledge.inputs import BaselineValue, InputValue, LoadedScenario
 from ppexpert.knowledge.model import UNKNOWN, Parameter, Scenario
-from ppexpert.knowledge.problems import InputError, Problem
+from ppexpert.knowledge.problems import InputError, Problem, suggest
 from ppexpert.knowledge.validation import validate
 from ppexpert.knowledge.yamlfile import Document, load_document
 
@@ -44,7 +44,7 @@ def scenario_from_document(doc: Document, kb: KnowledgeBase) -> LoadedScenario:
         parameter = kb.parameters.get(name)
         if parameter is None or parameter.derived:
             allowed = sorted(p for p, d in kb.parameters.items() if not d.derived)
-            problems.append(doc.problem(path, f"unknown parameter '{name}'",
+            problems.append(doc.problem(path, f"unknown parameter '{name}'", _did_you_mean(name, allowed) +
                                         f"allowed parameters: {', '.join(allowed)}", code="unknown-parameter"))
             continue
         point = note = None
@@ -73,6 +73,11 @@ def scenario_from_document(doc: Document, kb: KnowledgeBase) -> LoadedScenario:
     loaded = LoadedScenario(scenario, inputs, baselines, doc.file)
     loaded.inputs.update(derive_inputs(loaded, kb))
     return loaded
+
+
+def _did_you_mean(name: str, known: list[str]) -> str:
+    hint = suggest(name, known)
+    return f"{hint} " if hint.startswith("did you mean") else ""
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -180,8 +185,8 @@ def _baselines(doc: Document, kb: KnowledgeBase, problems: list[Problem]) -> dic
         baseline = kb.baseline(name)
         if baseline is None:
             names = sorted(b.alias or b.id for b in kb.baselines.values())
-            problems.append(doc.problem(path, f"unknown baseline '{name}'", f"assumptions may set: {', '.join(names)}",
-                                        code="unknown-baseline"))
+            problems.append(doc.problem(path, f"unknown baseline '{name}'", _did_you_mean(name, names) +
+                                        f"assumptions may set: {', '.join(names)}", code="unknown-baseline"))
             continue
         if not isinstance(raw, dict) or "value" not in raw or "source" not in raw:
             continue  # the Scenario model reports the shape

@@ -19,11 +19,11 @@ import sys
 import threading
 import time
 import traceback
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Generic, TypeVar
 
+import cachetools
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
@@ -42,6 +42,7 @@ from ppexpert.knowledge.problems import (
     yaml_path,
 )
 from ppexpert.knowledge.yamlfile import load_document
+from ppexpert.present import derivation
 from ppexpert.reasoning import Assessment, assess, knowledge_for
 from ppexpert.reasoning.document import dumps
 from ppexpert.web.workers import FAST, SLOW, Overloaded, Pool, WorkerCrashed
@@ -316,7 +317,7 @@ def worker_main(conn, knowledge: str, examples: str | None) -> None:
 
 
 # job kind -> (lane, priority within the lane): slider assessments first, what-if in its own lane
-_LANES = {"document": (FAST, 0), "why": (FAST, 1), "why-not": (FAST, 1), "report": (FAST, 2),
+_LANES = {"document": (FAST, 0), "why": (FAST, 1), "why-not": (FAST, 1), "picture": (FAST, 1), "report": (FAST, 2),
           "what-if": (SLOW, 0)}
 
 
@@ -343,30 +344,27 @@ _EXPLAIN: dict[str, Callable[[Assessment, str, Any], dict]] = {
     "why": lambda assessment, conclusion_id, level: assessment.why(conclusion_id),
     "why-not": lambda assessment, conclusion_id, level: assessment.why_not(conclusion_id, level),
     "what-if": lambda assessment, conclusion_id, level: assessment.what_if(conclusion_id),
+    "picture": lambda assessment, conclusion_id, level: {  # the derivation laid out by Graphviz, as SVG text
+        "id": conclusion_id, "svg": derivation.render(derivation.derivation_graph(assessment, conclusion_id), "svg")},
 }
 
 
 class _Lru(Generic[T]):
-    """A small thread-safe least-recently-used map (size 0 keeps nothing)."""
+    """A thread-safe least-recently-used map: cachetools' LRUCache under a lock (size 0 keeps nothing)."""
 
     def __init__(self, size: int):
         self.size = size
-        self._items: OrderedDict[str, T] = OrderedDict()
+        self._items: cachetools.LRUCache[str, T] = cachetools.LRUCache(maxsize=max(size, 1))
         self._lock = threading.Lock()
 
     def get(self, key: str) -> T | None:
         with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-            return None
+            return self._items.get(key)
 
     def put(self, key: str, value: T) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+        if self.size > 0:
+            with self._lock:
+                self._items[key] = value
 
 
 _MEDIA = {"json": _JSON, "md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}
@@ -511,6 +509,12 @@ def create_app(knowledge: Path | str | None = None, examples: Path | str | None 
     async def why_post(request: Request) -> Response:
         body = _object(await _json_body(request), ("scenario", "id"))
         return await explained(body.get("scenario"), body.get("id"), "why")
+
+    @app.post("/api/why-picture", summary="The derivation of a conclusion as a picture: {id, svg} (SVG laid out by "
+              "Graphviz; 422 where its dot program is missing)", openapi_extra=explain_body("draw"))
+    async def why_picture(request: Request) -> Response:
+        body = _object(await _json_body(request), ("scenario", "id"))
+        return await explained(body.get("scenario"), body.get("id"), "picture")
 
     @app.get("/api/why", summary="Why a conclusion holds in a preset scenario, optionally with changed inputs")
     async def why_get(preset: str = Query(description="a preset id from /api/scenarios"),

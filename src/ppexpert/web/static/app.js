@@ -203,6 +203,7 @@ function shownValue(parameter, input) {
 
 function loadPreset(preset) {
   state.base = preset;
+  state.modified = false;
   state.inputs = {};
   state.meta = {};
   state.extra = {};
@@ -306,6 +307,7 @@ function applyAddress(query) {
 // ---------------------------------------------------------------- assessing
 
 function changed() {
+  state.modified = true;  // a control moved: the overall card says the plan is no longer the preset as written
   for (const control of Object.values(state.controls)) control.sync();
   remember();
   clearTimeout(state.timer);
@@ -425,9 +427,12 @@ function renderOverall(doc) {
   const compared = state.compare && state.compare.overall;
   byId("overall").replaceChildren(
     h("div", {class: "overall-card", dataset: {conclusion: "risk.overall"}},
-      h("h2", {}, "Overall: ", doc.scenario.title),
+      h("h2", {}, "Overall: ", doc.scenario.title, state.modified ? " (modified)" : ""),
       overall && overall.undetermined ? undeterminedBadge(overall.possible_levels) :
         overall ? levelBadge(overall.level, doc) : levelBadge(null, doc),
+      state.modified ? h("p", {class: "modified hint"}, "You changed the plan's terms: this is not the plan as written. "
+                         + "Reset puts every control back.") : null,
+      riskStrip(doc),
       overall ? h("p", {class: "because"}, overall.because) : null,
       overall && overall.rests_on_disputed_value ? disputedNote(overall.disputed) : null,
       overall ? whyButton("risk.overall") : null,
@@ -443,6 +448,15 @@ function undeterminedBadge(possible) {
   const shown = (possible || []).map(level => level === null ? "none" : level);
   return h("span", {class: "level none undetermined", dataset: {level: ""}, title: "could be " + shown.join(", ")},
            "undetermined: could be " + shown.join(", "));
+}
+
+function riskStrip(doc) {
+  // the areas at a glance, each in its level's colour, in the knowledge base's order
+  return h("ol", {class: "risk-strip", "aria-label": "Risk by area"}, doc.areas.map(area => {
+    const badge = levelBadge(area.level, doc);
+    badge.textContent = area.level ? area.level.charAt(0).toUpperCase() + area.level.slice(1) : "Open";
+    return h("li", {dataset: {area: area.id}}, h("span", {class: "strip-title"}, area.title), " ", badge);
+  }));
 }
 
 function areaBadge(area, doc) {
@@ -555,9 +569,22 @@ async function explain(conclusion, panel) {
   try {
     const tree = await api("POST", "/api/why", {scenario: currentScenario(), id: conclusion});
     panel.replaceChildren(h("h3", {}, "Why?"), tree.holds === false ? whyNot(tree) : derivation(tree));
+    if (tree.holds !== false) picture(conclusion, panel);
   } catch (error) {
     panel.replaceChildren(h("p", {class: "error"}, error.message));
   }
+}
+
+async function picture(conclusion, panel) {
+  // the same derivation drawn by Graphviz; left out quietly where the server cannot draw it
+  try {
+    const drawn = await api("POST", "/api/why-picture", {scenario: currentScenario(), id: conclusion});
+    if (panel.dataset.open !== conclusion) return;
+    const img = h("img", {alt: "The derivation as a picture: the rules, the inputs with their values and plan points, and the cited articles",
+                          src: "data:image/svg+xml;charset=utf-8," + encodeURIComponent(drawn.svg)});
+    panel.querySelector("h3").after(h("figure", {class: "picture"}, img,
+      h("figcaption", {class: "hint"}, "Overridden rules dashed; the sources at the foot.")));
+  } catch (error) { /* the text derivation stays */ }
 }
 
 async function whatIf(conclusion, button) {
@@ -586,17 +613,19 @@ function citation(source) {
 function derivation(node) {
   // a conclusion: the rules that derived it, each with its tests, what they matched and what they rest on
   const items = node.derivations.map(rule => h("li", {class: "rule"},
-    h("div", {}, h("strong", {}, rule.rule), ": ", rule.title, h("span", {class: "at"}, ` (${rule.at})`)),
+    h("div", {}, h("strong", {}, rule.title)),
     rule.rationale ? h("p", {class: "rationale"}, rule.rationale) : null,
     rule.note ? h("p", {class: "note"}, rule.note) : null,
     rule.plan_points && rule.plan_points.length ? h("p", {class: "points"}, "Plan points: " + rule.plan_points.join(", ")) : null,
     rule.premises.length ? h("ul", {class: "premises"}, rule.premises.map(premise)) : null,
     rule.rests_on.length ? h("div", {class: "rests-on"}, "Rests on:",
-      h("ul", {}, rule.rests_on.map(s => h("li", {}, citation(s), s.text ? h("q", {}, s.text) : null)))) : null));
+      h("ul", {}, rule.rests_on.map(s => h("li", {}, citation(s), s.text ? h("q", {}, s.text) : null)))) : null,
+    h("details", {class: "researcher"}, h("summary", {}, "Details for researchers"),
+      h("p", {class: "at"}, `Rule ${rule.rule}, ${rule.at}`))));
   return h("div", {class: "tree"},
     h("p", {class: "node"}, node.text),
-    node.defeated && node.defeated.length ? h("ul", {class: "defeated"}, node.defeated.map(d => h("li", {}, "Overridden: ", d.reason))) : null,
-    h("ul", {class: "derivations"}, items));
+    h("ul", {class: "derivations"}, items),
+    node.defeated && node.defeated.length ? h("ul", {class: "defeated"}, node.defeated.map(d => h("li", {}, "Overridden: ", d.reason))) : null);
 }
 
 function premise(node) {
