@@ -14,7 +14,7 @@ from ppexpert.reasoning.document import dumps
 
 # Each command module adds its sub-command: add(subparsers) registers it and sets `handler`.
 _COMMANDS: list[str] = ["ppexpert.cli.core", "ppexpert.cli.claims", "ppexpert.cli.report", "ppexpert.cli.serve",
-                        "ppexpert.cli.authoring"]
+                        "ppexpert.cli.authoring", "ppexpert.cli.explore"]
 
 
 # An example in every sub-command's --help (tests/test_cli_conventions.py holds each command to it).
@@ -45,7 +45,8 @@ _KNOWLEDGE_HELP = "the knowledge base folder (default: a knowledge/ folder here 
 _OWNERS: dict[str, str] = {
     **dict.fromkeys(("assess", "examples", "why", "why-not", "what-if"), "ppexpert.cli.core"),
     "claims": "ppexpert.cli.claims", "report": "ppexpert.cli.report", "graph": "ppexpert.cli.report",
-    "serve": "ppexpert.cli.serve", **dict.fromkeys(("check", "test", "init", "schema"), "ppexpert.cli.authoring")}
+    "serve": "ppexpert.cli.serve", **dict.fromkeys(("check", "test", "init", "schema"), "ppexpert.cli.authoring"),
+    **dict.fromkeys(("sweep", "map"), "ppexpert.cli.explore")}
 
 
 def _command(argv: list[str]) -> str | None:

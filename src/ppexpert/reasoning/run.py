@@ -23,6 +23,14 @@ from ppexpert.reasoning.trace import build_trace
 def assess(scenario: Path | str | Mapping, knowledge: Path | str | KnowledgeBase | None = None) -> Assessment:
     """Assess a scenario file, an example plan's id (`us-28-point-plan`) or a mapping against the knowledge base;
     raise InputError on bad input."""
+    kb, loaded = load_plan(scenario, knowledge)
+    return assess_loaded(loaded, kb)
+
+
+def load_plan(scenario: Path | str | Mapping,
+              knowledge: Path | str | KnowledgeBase | None = None) -> tuple[KnowledgeBase, LoadedScenario]:
+    """The knowledge base (given, a folder, or the one found beside the scenario) and the scenario (a file, an
+    example plan's id or a mapping) loaded on it."""
     if isinstance(scenario, (str, Path)):
         scenario = resolve_scenario(scenario, knowledge.root if isinstance(knowledge, KnowledgeBase) else
                                     Path(knowledge) if knowledge is not None else find_knowledge())
@@ -31,8 +39,7 @@ def assess(scenario: Path | str | Mapping, knowledge: Path | str | KnowledgeBase
     else:
         near = Path(scenario).parent if isinstance(scenario, (str, Path)) else None
         kb = knowledge_for(knowledge, near)
-    loaded = load_scenario(scenario, kb)
-    return assess_loaded(loaded, kb)
+    return kb, load_scenario(scenario, kb)
 
 
 def compare(scenarios: Iterable[Path | str | Mapping], knowledge: Path | str | KnowledgeBase | None = None):

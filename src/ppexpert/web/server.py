@@ -45,6 +45,7 @@ from ppexpert.knowledge.yamlfile import load_document
 from ppexpert.present import derivation
 from ppexpert.reasoning import Assessment, assess, knowledge_for
 from ppexpert.reasoning.document import dumps
+from ppexpert.reasoning.regions import slider_marks
 from ppexpert.web.workers import FAST, SLOW, Overloaded, Pool, WorkerCrashed
 
 STATIC = Path(__file__).parent / "static"
@@ -255,6 +256,17 @@ class Calculator:
         self.explanations.put(memo, found)
         return found
 
+    def marks(self, scenario: Any) -> str:
+        """Where each numeric input's slider changes a risk level, the other inputs as set (JSON text, kept)."""
+        _, key = self._key(scenario)
+        memo = f"marks\0{key}"
+        found = self.explanations.get(memo)
+        if found is None:
+            assessment = self.assess(scenario)
+            found = dumps(slider_marks(assessment.kb, assessment.loaded))
+            self.explanations.put(memo, found)
+        return found
+
     def report(self, scenario: Any, other: dict | None, fmt: str) -> str:
         assessments = [self.assess(scenario)] + ([self.assess(other)] if other else [])
         return report_formats()[fmt](assessments)
@@ -318,7 +330,7 @@ def worker_main(conn, knowledge: str, examples: str | None) -> None:
 
 # job kind -> (lane, priority within the lane): slider assessments first, what-if in its own lane
 _LANES = {"document": (FAST, 0), "why": (FAST, 1), "why-not": (FAST, 1), "picture": (FAST, 1), "report": (FAST, 2),
-          "what-if": (SLOW, 0)}
+          "what-if": (SLOW, 0), "marks": (SLOW, 1)}  # marks (a few dozen engine runs) wait with what-if
 
 
 def run_job(calc: Calculator, kind: str, args: tuple) -> tuple:
@@ -328,6 +340,8 @@ def run_job(calc: Calculator, kind: str, args: tuple) -> tuple:
             return ("ok", calc.document(*args))
         if kind == "report":
             return ("ok", calc.report(*args))
+        if kind == "marks":
+            return ("ok", calc.marks(*args))
         scenario, conclusion_id, level = args
         return ("ok", calc.explain(scenario, conclusion_id, kind, level))
     except ApiError as error:
@@ -535,6 +549,15 @@ def create_app(knowledge: Path | str | None = None, examples: Path | str | None 
     async def what_if_post(request: Request) -> Response:
         body = _object(await _json_body(request), ("scenario", "id"))
         return await explained(body.get("scenario"), body.get("id"), "what-if")
+
+    @app.post("/api/marks", summary="Where each numeric input changes a risk level, the other inputs as sent: "
+                                    "{input: [{at, changes: {risk id: [before, after]}}]} (exact, from the rules' "
+                                    "thresholds)", openapi_extra=scenario_body)
+    async def marks_route(request: Request) -> Response:
+        scenario = await _json_body(request)
+        _, key = await _in_thread(lambda: calc._key(scenario))
+        text = await calc.answer("marks", (scenario,), f"marks\0{key}", calc.explanations)
+        return Response(text, media_type=_JSON)
 
     @app.post("/api/report", summary="Download the report of a scenario (and of a preset beside it) in one of "
                                      "/api/knowledge's report_formats", openapi_extra=scenario_body)

@@ -14,6 +14,7 @@ const state = {
   sent: 0, shown: 0,   // request sequence numbers: a late answer never overwrites a newer one
   timer: null,
   controls: {},        // parameter name -> {sync()} to redraw a control from state.inputs
+  markers: {},         // numeric input (a record's as name.field) -> mark(list): where a risk level changes
 };
 
 // ---------------------------------------------------------------- small helpers
@@ -96,11 +97,20 @@ function stepFor(type, min, max) {
   return 0.5;
 }
 
+function exactNumber(value) {
+  // a threshold as the rules cut at it: up to four decimals, nothing rounded away
+  return Number(value).toLocaleString("en", {maximumFractionDigits: 4});
+}
+
 function rangeInput(name, spec, getValue, setValue) {
   // a slider and a number box kept in step; either one changes the value
   const min = spec.min ?? 0, max = spec.max ?? Math.max(100, (getValue() || 0) * 2);
   const step = stepFor(spec.type, min, max);
-  const slider = h("input", {type: "range", min, max, step, id: `in-${name}`, "aria-label": spec.title || name});
+  const slider = h("input", {type: "range", min, max, step, id: `in-${name}`, list: `marks-${name}`,
+                             "aria-label": spec.title || name});
+  // where a risk level changes along this slider (POST /api/marks): tick marks, and the values in words
+  const ticks = h("datalist", {id: `marks-${name}`});
+  const words = h("p", {class: "marks hint", id: `marks-text-${name}`});
   const box = h("input", {type: "number", min, max, step: spec.type === "integer" ? 1 : "any",
                           id: `num-${name}`, "aria-label": (spec.title || name) + " (exact)"});
   const sync = () => { const v = getValue(); slider.value = v; box.value = v; };
@@ -110,8 +120,14 @@ function rangeInput(name, spec, getValue, setValue) {
     setValue(Number(box.value)); slider.value = box.value; changed();
   });
   const unit = spec.unit ? h("span", {class: "unit"}, spec.unit) : null;
-  return {el: h("div", {class: "range"}, slider, h("span", {class: "exact"}, box, unit)), sync,
-          disable: off => { slider.disabled = off; box.disabled = off; }};
+  const mark = list => {
+    ticks.replaceChildren(...list.map(m => h("option", {value: m.at})));
+    words.textContent = list.length ? "Level changes at " + list.map(m => `${exactNumber(m.at)} (` +
+      Object.entries(m.changes).map(([id, [from, to]]) => `${id.replace("risk.", "")} ${from ?? "none"} → ${to ?? "none"}`)
+        .join(", ") + ")").join("; ") : "";
+  };
+  return {el: h("div", {}, h("div", {class: "range"}, slider, ticks, h("span", {class: "exact"}, box, unit)), words),
+          sync, mark, disable: off => { slider.disabled = off; box.disabled = off; }};
 }
 
 function choiceInput(name, words, getValue, setValue) {
@@ -132,6 +148,7 @@ function buildControl(parameter) {
   let main;
   if (parameter.type === "number" || parameter.type === "integer") {
     main = rangeInput(name, parameter, () => input().value ?? parameter.min ?? 0, v => { input().value = v; });
+    state.markers[name] = main.mark;
   } else if (parameter.type === "choice") {
     main = choiceInput(name, parameter.choices.map(c => [c, c]), () => input().value, v => { input().value = v; });
   } else if (parameter.type === "boolean") {
@@ -149,6 +166,7 @@ function buildControl(parameter) {
       ranges[key] = rangeInput(`${name}-${key}`, {...spec, title: spec.title || key},
                                () => input().values[key] ?? spec.min ?? 0,
                                v => { input().values[key] = v; input().value = v; });
+      state.markers[`${name}.${key}`] = ranges[key].mark;
     }
     const holder = h("div", {class: "record"}, picker.el);
     for (const [key, range] of Object.entries(ranges)) holder.append(h("div", {class: "field", dataset: {field: key}}, range.el));
@@ -324,6 +342,7 @@ async function assessNow() {
     state.doc = doc;
     render();
     status(`Assessed ${doc.scenario.title}: overall ${doc.overall ? doc.overall.level : "no"} risk.`);
+    markSliders(seq);
   } catch (error) {
     if (seq < state.shown) return;
     state.shown = seq;
@@ -332,6 +351,15 @@ async function assessNow() {
   } finally {
     if (seq === state.sent) document.body.classList.remove("busy");
   }
+}
+
+async function markSliders(seq) {
+  // after the assessment: where each slider would change a risk level, the other inputs as they are now
+  try {
+    const marks = await api("POST", "/api/marks", currentScenario());
+    if (seq !== state.shown) return;  // the settings moved on; the next assessment asks again
+    for (const [name, mark] of Object.entries(state.markers)) mark(marks[name] || []);
+  } catch (error) { /* marks are a help, not the answer: the cards stand without them */ }
 }
 
 async function assessCompare() {
