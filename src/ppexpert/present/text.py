@@ -34,19 +34,40 @@ def _escape(text: str | None) -> str:
     return escape(text or "")
 
 
+def _possible(outcomes: list) -> str:
+    shown = [o if o is not None else "none" for o in outcomes]
+    return "could be " + (", ".join(shown[:-1]) + " or " + shown[-1] if len(shown) > 1 else shown[0])
+
+
+def _decided(conclusion: dict) -> list[str]:
+    """One line per possible level: the classes of the unknown inputs that allow it."""
+    lines = []
+    for item in conclusion.get("decided_by", []):
+        needs = "; ".join(f"{n['input']} {' or '.join(n['one_of'])}" for n in item["needs"]) or "any values"
+        lines.append(f"{item['level'] if item['level'] is not None else 'none'} if {needs}")
+    return lines
+
+
 def render_assessment(document: dict, out: Console) -> None:
     scenario = document["scenario"]
     overall = document["overall"]
     out.print(f"[bold]{_escape(scenario['title'])}[/]  ({scenario['id']}, knowledge base {document['knowledge_version']})")
     out.print(f"Law and facts as of {document['as_of']}" if document.get("as_of")
               else "Law and facts: the knowledge base's current values (the scenario has no date)")
-    if overall:
+    if overall and overall.get("undetermined"):
+        out.print(f"Overall risk: [yellow]UNDETERMINED[/] ({_possible(overall['possible_levels'])}): "
+                  "the plan leaves inputs unknown that would decide it")
+        for line in _decided(overall):
+            out.print(f"  {_escape(line)}")
+    elif overall:
         out.print(f"Overall risk: {_level(overall['level'])}  {_escape(overall['because'])}")
     out.print()
     for area in document["areas"]:
         if not area["lines"] and not area["rated"]:
             continue  # an area whose rules drew nothing here and which carries no risk level
         level = _level(area["level"]) if area["level"] or not area["open"] else "[yellow]UNDETERMINED[/]"
+        if area.get("undetermined"):
+            level = f"[yellow]UNDETERMINED[/] ({_possible(area['possible_levels'])})"
         heading = f"{_escape(area['title'])}: {level}" if area["rated"] else _escape(area["title"])
         table = Table(title=heading, title_justify="left",
                       show_header=False, expand=False, box=None, padding=(0, 2))
