@@ -36,6 +36,10 @@ EXAMPLES: dict[str, str] = {
     "test": "ppexpert test --coverage\n  ppexpert test -k amnesty --format json",
     "schema": "ppexpert schema -o schemas/\n  ppexpert schema --annotate",
     "completion": "eval \"$(ppexpert completion bash)\"    # in ~/.bashrc",
+    "sweep": "ppexpert sweep us-28-point-plan --vary territory_ceded_pct=0:40:1 -o sweep.parquet\n  ppexpert sweep "
+             "seed-calculator --vary war_crimes_amnesty='*' --sample 1000 --method lhs --seed 1 -o sweep.csv",
+    "map": "ppexpert map us-28-point-plan --x territory_ceded_pct --y military_cap.pct_of_current "
+           "--conclusion risk.overall -o map.svg",
 }
 _KNOWLEDGE_HELP = "the knowledge base folder (default: a knowledge/ folder here or above, else the shipped one)"
 
