@@ -65,37 +65,27 @@ def _examples(args: argparse.Namespace) -> int:
 
 
 def _assess(args: argparse.Namespace) -> int:
-    document = assess(args.scenario, args.knowledge, as_of(args)).to_json()
-    if args.format == "json":
-        emit_json(document)
-    else:
-        render_assessment(document, console())
-    return 0
+    return _show(args, assess(args.scenario, args.knowledge, as_of(args)).to_json(), render_assessment)
 
 
 def _why(args: argparse.Namespace) -> int:
-    tree = assess(args.scenario, args.knowledge, as_of(args)).why(args.conclusion)
-    if args.format == "json":
-        emit_json(tree)
-    else:
-        render_why(tree, console())
-    return 0
+    return _show(args, assess(args.scenario, args.knowledge, as_of(args)).why(args.conclusion), render_why)
 
 
 def _why_not(args: argparse.Namespace) -> int:
     conclusion, _, level = args.conclusion.partition("=")
     result = assess(args.scenario, args.knowledge, as_of(args)).why_not(conclusion, level or None)
-    if args.format == "json":
-        emit_json(result)
-    else:
-        render_why_not(result, console())
-    return 0
+    return _show(args, result, render_why_not)
 
 
 def _what_if(args: argparse.Namespace) -> int:
-    result = assess(args.scenario, args.knowledge, as_of(args)).what_if(args.conclusion)
+    return _show(args, assess(args.scenario, args.knowledge, as_of(args)).what_if(args.conclusion), render_what_if)
+
+
+def _show(args: argparse.Namespace, document: dict, render) -> int:
+    """One document, as JSON or rendered for the terminal."""
     if args.format == "json":
-        emit_json(result)
+        emit_json(document)
     else:
-        render_what_if(result, console())
+        render(document, console())
     return 0
