@@ -149,6 +149,10 @@ def _conclusion_branch(node: dict, branch: Tree) -> None:
                    f"knowledge base: {disputed['kb_value']})[/]")
     for derivation in node["derivations"]:
         rule = branch.add(f"because rule {derivation['rule']}: {_escape(derivation['title'])}  [dim]{derivation['at']}[/]")
+        if derivation.get("floor"):
+            floor = derivation["floor"]
+            rule.add(f"[bold]floor[/]: the scale makes the area at least {floor['level']} because "
+                     f"{floor['trigger']} stands  [dim]{floor['at']}[/]")
         if derivation.get("because") and len(node.get("grounds", ())) > 1:
             rule.add(f"ground: {_escape(derivation['because'])}")
         if derivation.get("rationale"):
