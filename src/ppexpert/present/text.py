@@ -45,6 +45,9 @@ def _decided(conclusion: dict) -> list[str]:
     for item in conclusion.get("decided_by", []):
         needs = "; ".join(f"{n['input']} {' or '.join(n['one_of'])}" for n in item["needs"]) or "any values"
         lines.append(f"{item['level'] if item['level'] is not None else 'none'} if {needs}")
+    if conclusion.get("bounded"):
+        lines.append("not enumerated: the unknown inputs have too many combinations, so these are every level its "
+                     "rules allow, not exact bounds")
     return lines
 
 

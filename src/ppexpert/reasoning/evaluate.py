@@ -54,6 +54,9 @@ class Evaluator:
 
     def _holds(self, condition: Condition, standing: dict[str, set]) -> bool:
         subject = condition.subject
+        if not subject.endswith(".*"):  # a conclusion read by name: one lookup, not a scan
+            levels = standing.get(subject)
+            return levels is not None and any(value_holds(condition, lv, self.rank) for lv in levels)
         for cid, levels in standing.items():
             if reads_conclusion(subject, cid) and any(value_holds(condition, lv, self.rank) for lv in levels):
                 return True

@@ -15,6 +15,9 @@ beyond MAX_CELLS is not enumerated: its conclusions are reported undetermined wi
 from __future__ import annotations
 
 import itertools
+import os
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from ppexpert.knowledge.base import KnowledgeBase
@@ -35,7 +38,7 @@ class Possible:
 
     id: str
     outcomes: tuple  # levels in scale order, "holds", and None ("does not hold") last
-    decided_by: dict = field(default_factory=dict)  # outcome -> ((input, (class text, ...)), ...) that allow it
+    decided_by: dict = field(default_factory=dict)  # outcome -> alternatives, each ((input, (class text, ...)), ...)
     inputs: tuple[str, ...] = ()  # the unknown inputs it depends on
     bounded: bool = False
 
@@ -64,13 +67,44 @@ def _order(kb: KnowledgeBase):
     return key
 
 
+MAX_CACHED = 4096  # cells whose possible outcomes are kept, per knowledge base; least recently used go first
+_LOCK = threading.Lock()
+
+
 def possible_outcomes(kb: KnowledgeBase, loaded: LoadedScenario, actual: dict[str, object]) -> dict[str, Possible]:
     """conclusion id -> Possible, for every conclusion the unknown inputs leave open (`actual`: id -> outcome of the
-    assessment as run, the unknown inputs matching no test)."""
+    assessment as run, the unknown inputs matching no test). Kept per cell: the same cell (and the same values that
+    derived inputs read, which place the class boundaries) has the same possible outcomes."""
     unknown = [name for name, value in sorted(loaded.inputs.items())
                if value.origin != "derived" and isinstance(value.value, str) and value.value == UNKNOWN]
     if not unknown:
         return {}
+    if os.environ.get("PPEXPERT_CELL_CACHE", "").lower() in ("0", "off", "no", "false"):
+        return _possible_outcomes(kb, loaded, actual, unknown)
+    key = _cell_key(kb, loaded, actual)
+    cache = kb.__dict__.setdefault("_possible_cells", OrderedDict())
+    with _LOCK:
+        found = cache.get(key)
+        if found is not None:
+            cache.move_to_end(key)
+            return found
+    found = _possible_outcomes(kb, loaded, actual, unknown)
+    with _LOCK:
+        cache[key] = found
+        while len(cache) > MAX_CACHED:
+            cache.popitem(last=False)
+    return found
+
+
+def _cell_key(kb: KnowledgeBase, loaded: LoadedScenario, actual: dict[str, object]) -> tuple:
+    values = {**loaded.inputs, **loaded.baselines}
+    reads = sorted({read for value in loaded.inputs.values() if value.origin == "derived" for read in value.derived_from})
+    return (structure_of(kb).key(loaded), loaded.as_of, tuple(sorted(actual.items(), key=lambda item: item[0])),
+            tuple((name, repr(values[name].value) if name in values else None) for name in reads))
+
+
+def _possible_outcomes(kb: KnowledgeBase, loaded: LoadedScenario, actual: dict[str, object],
+                       unknown: list[str]) -> dict[str, Possible]:
     structure = structure_of(kb)
     evaluator = evaluator_of(kb)
     rank = kb.scale.rank
@@ -170,29 +204,46 @@ def possible_outcomes(kb: KnowledgeBase, loaded: LoadedScenario, actual: dict[st
         for name in names:
             count *= len(table[name])
         if count > MAX_CELLS:
+            # too many cells to enumerate: its conclusions are reported with every level their rules allow (the
+            # `bounded` flag says the bounds are not exact), and a pattern may read any contribution from it
             bounded |= scope
-            component_bits.append((names, {0: []}))
+            component_bits.append((names, {bits: None for bits in range(2 ** len(pattern_keys))}
+                                   if len(pattern_keys) <= 12 else {0: None}))
             continue
-        by_bits: dict[int, list[tuple]] = {}
+        names = tuple(names)
+        by_bits: dict[int, set] = {}
+        cells: dict[tuple, set] = {}  # (conclusion, outcome) -> the component's cells that give it
         for combo in itertools.product(*(table[name] for name in names)):
             truth = list(base_truth)
             for cls in combo:
                 for index, value in cls.truth:
                     truth[index] = value
             standing, _ = evaluator.standing(truth)
+            indices = tuple(cls.index for cls in combo)
             for cid in scope:
-                outcome = outcome_of(standing.get(cid), rank)
-                seen = results.setdefault(cid, {}).setdefault(outcome, {})
-                for name, cls in zip(names, combo):
-                    seen.setdefault(name, set()).add(cls.index)
+                key = (cid, outcome_of(standing.get(cid), rank))
+                found = cells.get(key)
+                if found is None:
+                    found = cells[key] = set()
+                found.add(indices)
             if pattern_keys:
-                by_bits.setdefault(contributions(standing, scope), []).append(combo)
-        component_bits.append((names, by_bits))
+                by_bits.setdefault(contributions(standing, scope), set()).add(indices)
+        for (cid, outcome), found in cells.items():
+            results.setdefault(cid, {}).setdefault(outcome, []).append(((names, frozenset(found)),))
+        component_bits.append((names, {bits: frozenset(found) for bits, found in by_bits.items()}))
 
     if aggregate_conclusions and pattern_keys:
         _aggregate(kb, aggregate, pattern_keys, pattern_of, base_bits, component_bits, table, results, rank)
         for cid in aggregate_conclusions:
             cone[cid] = set(unknown)
+        if any(by_bits and None in by_bits.values() for _, by_bits in component_bits):
+            bounded |= aggregate_conclusions
+    for cid in bounded:  # not enumerated: every level a rule concluding it allows, and "does not hold"
+        allowed = results.setdefault(cid, {})
+        for rule in producers.get(cid, ()):
+            allowed.setdefault(rule.then.level or "holds", [])
+        allowed.setdefault(None, [])
+        allowed.setdefault(actual.get(cid), [])
 
     order = _order(kb)
     found: dict[str, Possible] = {}
@@ -202,12 +253,93 @@ def possible_outcomes(kb: KnowledgeBase, loaded: LoadedScenario, actual: dict[st
             continue  # settled: every cell agrees with the assessment as run
         decided = {}
         for outcome in outcomes:
-            needs = []
-            for name, indices in sorted(by_outcome[outcome].items()):
-                if len(indices) < len(table[name]):
-                    needs.append((name, tuple(table[name][i].text for i in sorted(indices))))
-            decided[outcome] = tuple(needs)
+            decided[outcome] = () if cid in bounded else _alternatives(by_outcome[outcome], table)
         found[cid] = Possible(cid, outcomes, decided, tuple(sorted(cone.get(cid, ()))), cid in bounded)
+    return found
+
+
+def _alternatives(products: list, table: dict[str, list[Class]]) -> tuple:
+    """The cells that give one outcome, as alternatives: each a conjunction of (input, class texts) that allows it,
+    exact (a cell gives the outcome iff some alternative allows it). `products`: a list of products, each a tuple of
+    (a component's input names, a frozenset of its cells as class-index tuples) that combine."""
+    merged: dict[tuple, set] = {}  # the products of one component only, merged per component
+    several = []
+    for product in products:
+        if len(product) == 1:
+            names, cells = product[0]
+            merged.setdefault(names, set()).update(cells)
+        else:
+            several.append(product)
+    memo: dict = {}
+
+    def rectangles(names, cells) -> list[dict]:
+        key = (names, cells)
+        if key not in memo:
+            memo[key] = [dict(zip(names, rectangle)) for rectangle in _rectangles(cells)]
+        return memo[key]
+    found: list[dict] = []
+    for names, cells in merged.items():
+        found += rectangles(names, frozenset(cells))
+    for product in several:
+        for choice in itertools.product(*(rectangles(names, cells) for names, cells in product)):
+            found.append({name: indices for part in choice for name, indices in part.items()})
+    full = {name: frozenset(range(len(classes))) for name, classes in table.items()}
+    alternatives = _merged([{n: i for n, i in a.items() if i != full[n]} for a in found], full)
+    shown = {tuple((name, tuple(table[name][i].text for i in sorted(indices)))
+                   for name, indices in sorted(a.items())) for a in alternatives}
+    return tuple(sorted(shown))
+
+
+def _merged(alternatives: list[dict], full: dict) -> list[dict]:
+    """Join two alternatives that differ in one input only (A and B1, A and B2 -> A and B1 or B2): still exact, and
+    shorter to read. An input left with every class restricts nothing and is dropped."""
+    unique = list({tuple(sorted(a.items())): a for a in alternatives}.values())
+    if len(unique) > 400:
+        return unique
+    changed = True
+    while changed:
+        changed = False
+        for i, a in enumerate(unique):
+            for j in range(i + 1, len(unique)):
+                b = unique[j]
+                names = set(a) | set(b)
+                differ = [n for n in names if a.get(n, full[n]) != b.get(n, full[n])]
+                if len(differ) != 1:
+                    continue
+                name = differ[0]
+                joined = {**a, name: a.get(name, full[name]) | b.get(name, full[name])}
+                if joined[name] == full[name]:
+                    del joined[name]
+                unique = [x for k, x in enumerate(unique) if k not in (i, j)] + [joined]
+                unique = list({tuple(sorted(x.items())): x for x in unique}.values())
+                changed = True
+                break
+            if changed:
+                break
+    return unique
+
+
+def _rectangles(cells: set[tuple]) -> list[tuple[frozenset, ...]]:
+    """An exact cover of a set of cells (tuples of class indices) by products of index sets, without overlap:
+    split on the first position, and give the values of it that leave the same rest one product."""
+    if not cells:
+        return []
+    width = len(next(iter(cells)))
+    projections = [frozenset(cell[i] for cell in cells) for i in range(width)]
+    size = 1
+    for projection in projections:
+        size *= len(projection)
+    if size == len(cells) or width == 1:
+        return [tuple(projections)]
+    rests: dict[int, set] = {}
+    for cell in cells:
+        rests.setdefault(cell[0], set()).add(cell[1:])
+    grouped: dict[frozenset, set] = {}
+    for first, rest in rests.items():
+        grouped.setdefault(frozenset(rest), set()).add(first)
+    found = []
+    for rest, firsts in sorted(grouped.items(), key=lambda item: sorted(item[1])):
+        found += [(frozenset(firsts), *rectangle) for rectangle in _rectangles(set(rest))]
     return found
 
 
@@ -230,29 +362,24 @@ def _aggregate(kb, aggregate, pattern_keys, pattern_of, base_bits, component_bit
             standing.setdefault(rule.then.conclusion_id, set()).add(rule.then.level or True)
         return {cid: outcome_of(levels, rank) for cid, levels in standing.items()}
 
-    sets = [set(by_bits) for _, by_bits in component_bits]
-
-    def combined(skip: int | None) -> set[int]:
-        found = {base_bits}
-        for index, bits in enumerate(sets):
-            if index != skip:
-                found = {a | b for a in found for b in bits}
-        return found
     targets = {rule.then.conclusion_id for rule in rules}
-    for index, (names, by_bits) in enumerate(component_bits):
-        others = combined(index)
-        for bits, combos in by_bits.items():
-            for other in others:
-                outcome = evaluate(bits | other)
-                for cid in targets:
-                    seen = results.setdefault(cid, {}).setdefault(outcome.get(cid), {})
-                    for combo in combos:
-                        for name, cls in zip(names, combo):
-                            seen.setdefault(name, set()).add(cls.index)
     if not component_bits:
         outcome = evaluate(base_bits)
         for cid in targets:
-            results.setdefault(cid, {}).setdefault(outcome.get(cid), {})
+            results.setdefault(cid, {}).setdefault(outcome.get(cid), [])
+        return
+    # every combination of what each component can make the patterns say: exact, since the components share no
+    # input; the cells of a combination are the product of each component's cells with its contribution
+    choices = [sorted(by_bits) for _, by_bits in component_bits]
+    for combination in itertools.product(*choices):
+        bits = base_bits
+        for part in combination:
+            bits |= part
+        outcome = evaluate(bits)
+        product = tuple((names, by_bits[part]) for (names, by_bits), part in zip(component_bits, combination)
+                        if by_bits[part] is not None)
+        for cid in targets:
+            results.setdefault(cid, {}).setdefault(outcome.get(cid), []).append(product)
 
 
 def _settle_order(kb):

@@ -1,0 +1,94 @@
+"""What decides an undetermined conclusion, exactly (issue 10 §2 bugs): `decided_by` lists alternatives that are exact
+together (a completion of the unknown inputs gives a level iff some alternative of that level admits it), a component
+too large to enumerate says so (`bounded`), and the possible outcomes are kept per cell."""
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import yaml
+
+from ppexpert.knowledge.model import UNKNOWN
+from ppexpert.present.text import render_assessment, to_text
+from ppexpert.reasoning import assess, knowledge_for, unknowns
+from ppexpert.reasoning.cells import classes
+
+ROOT = Path(__file__).resolve().parents[1]
+KB = knowledge_for(ROOT / "knowledge")
+KEPT = ("election_within_days", "martial_law_lifted_first", "territory_ceded_pct", "us_commitment")
+
+
+def _scenario(parameters: dict) -> dict:
+    return {"id": "generated", "title": "Generated", "date": "2025-12-24", "parameters": parameters}
+
+
+def _twenty_point_with_some_unknowns() -> dict:
+    """The 20-point framework with every unknown input but a few set to one of its classes."""
+    plan = yaml.safe_load((ROOT / "examples" / "20-point-framework-2025-12.yaml").read_text())
+    loaded = assess(plan, KB).loaded
+    parameters = dict(plan["parameters"])
+    for name, value in loaded.inputs.items():
+        if value.origin != "derived" and value.value == UNKNOWN and name not in KEPT:
+            parameters[name] = classes(KB, loaded, name)[0].representative
+    for name in KEPT:
+        parameters[name] = UNKNOWN
+    return {**plan, "parameters": parameters}
+
+
+def _admits(needs: list[dict], texts: dict[str, str]) -> bool:
+    return all(texts[n["input"]] in n["one_of"] for n in needs)
+
+
+def test_every_completion_falls_under_an_alternative_of_its_own_level_and_of_no_other():
+    scenario = _twenty_point_with_some_unknowns()
+    result = assess(scenario, KB)
+    document = result.to_json()
+    open_ = {c["id"]: c for key in ("risks", "violations", "consequences", "findings") for c in document[key]}
+    if document["overall"]:
+        open_["risk.overall"] = document["overall"]
+    table = {name: classes(KB, result.loaded, name) for name in KEPT}
+    checked = 0
+    for combo in itertools.product(*table.values()):
+        done = assess({**scenario, "parameters": {**scenario["parameters"],
+                                                  **{c.input: c.representative for c in combo}}}, KB)
+        texts = {c.input: c.text for c in combo}
+        for cid, possible in result.possible.items():
+            conclusion = done.get(cid)
+            outcome = (conclusion.level or "holds") if conclusion else None
+            admitting = {outcome_ for outcome_, alternatives in possible.decided_by.items()
+                         for needs in alternatives
+                         if _admits([{"input": n, "one_of": list(t)} for n, t in needs], texts)}
+            assert admitting == {outcome}, (cid, texts, outcome, admitting)
+            checked += 1
+    assert checked > 0 and "risk.overall" in result.possible
+    assert len([d for d in open_["risk.overall"]["decided_by"] if d["level"] == "medium"]) >= 1
+
+
+def test_an_unenumerable_component_is_reported_bounded_with_every_level_its_rules_allow(monkeypatch):
+    monkeypatch.setattr(unknowns, "MAX_CELLS", 1)
+    scenario = _scenario({"territory_ceded_pct": UNKNOWN, "recognition_of_annexation": "none",
+                          "war_crimes_amnesty": "none", "us_commitment": "treaty", "election_within_days": None,
+                          "military_cap": None, "waiver_of_claims": False})
+    result = assess(scenario, KB)
+    possible = result.possible["risk.sovereignty"]
+    assert possible.bounded
+    assert set(possible.outcomes) >= {"low", "medium", "high", "critical"}
+    assert result.possible["risk.overall"].bounded
+    document = result.to_json()
+    assert document["overall"]["bounded"] is True and document["overall"]["undetermined"] is True
+    assert "not enumerated" in " ".join(to_text(render_assessment, document).split())
+
+
+def test_the_possible_outcomes_are_kept_per_cell(monkeypatch):
+    monkeypatch.delenv("PPEXPERT_CELL_CACHE", raising=False)
+    calls = []
+    real = unknowns._possible_outcomes
+    monkeypatch.setattr(unknowns, "_possible_outcomes", lambda *args: calls.append(1) or real(*args))
+    base = {"territory_ceded_pct": UNKNOWN, "war_crimes_amnesty": "partial", "us_commitment": "vague",
+            "election_within_days": 400, "military_cap": None, "waiver_of_claims": False}
+    first = assess(_scenario({**base, "election_within_days": 401}), KB).possible
+    second = assess(_scenario({**base, "election_within_days": 500}), KB).possible  # the same cell
+    assert len(calls) == 1 and first == second
+    monkeypatch.setenv("PPEXPERT_CELL_CACHE", "off")
+    assert assess(_scenario({**base, "election_within_days": 500}), KB).possible == second
+    assert len(calls) == 2
