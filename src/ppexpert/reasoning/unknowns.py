@@ -146,18 +146,17 @@ def possible_outcomes(kb: KnowledgeBase, loaded: LoadedScenario, actual: dict[st
     pattern_keys = list(dict.fromkeys((c.subject, c.op, str(c.operand)) for c in patterns))
     pattern_of = {key: next(c for c in patterns if (c.subject, c.op, str(c.operand)) == key) for key in pattern_keys}
 
+    pattern_reads = [evaluator.reads(pattern_of[key]) for key in pattern_keys]
+
     def contributions(standing: dict[str, set], scope) -> int:
+        pairs = {(cid, level) for cid, levels in standing.items() if cid in scope for level in levels}
         bits = 0
-        for index, key in enumerate(pattern_keys):
-            condition = pattern_of[key]
-            for cid, levels in standing.items():
-                if cid in scope and reads_conclusion(condition.subject, cid) and any(
-                        value_holds(condition, lv, rank) for lv in levels):
-                    bits |= 1 << index
-                    break
+        for index, reads in enumerate(pattern_reads):
+            if not reads.isdisjoint(pairs):
+                bits |= 1 << index
         return bits
 
-    base_standing, _ = evaluator.standing(base_truth)
+    base_standing, base_rules = evaluator.standing(base_truth)
     settled_scope = {cid for cid in producers if cid not in aggregate_conclusions and not cone.get(cid)}
     base_bits = contributions(base_standing, settled_scope)
 
@@ -174,19 +173,29 @@ def possible_outcomes(kb: KnowledgeBase, loaded: LoadedScenario, actual: dict[st
             component_bits.append((names, {0: []}))
             continue
         by_bits: dict[int, list[tuple]] = {}
+        groups: dict[frozenset, list[tuple]] = {}
+        steps = evaluator.steps_for(set().union(*(atoms_of[name] for name in names)), base_rules)
         for combo in itertools.product(*(table[name] for name in names)):
             truth = list(base_truth)
             for cls in combo:
                 for index, value in cls.truth:
                     truth[index] = value
-            standing, _ = evaluator.standing(truth)
+            standing, _ = evaluator.standing(truth, steps)
+            # cells grouped by what stands in scope: most cells of a component agree with many others
+            key = frozenset((cid, level) for cid, levels in standing.items() if cid in scope for level in levels)
+            groups.setdefault(key, []).append(combo)
+        for key, combos in groups.items():
+            standing = {}
+            for cid, level in key:
+                standing.setdefault(cid, set()).add(level)
+            indices = [{combo[k].index for combo in combos} for k in range(len(names))]
             for cid in scope:
                 outcome = outcome_of(standing.get(cid), rank)
                 seen = results.setdefault(cid, {}).setdefault(outcome, {})
-                for name, cls in zip(names, combo):
-                    seen.setdefault(name, set()).add(cls.index)
+                for name, found in zip(names, indices):
+                    seen.setdefault(name, set()).update(found)
             if pattern_keys:
-                by_bits.setdefault(contributions(standing, scope), []).append(combo)
+                by_bits.setdefault(contributions(standing, scope), []).extend(combos)
         component_bits.append((names, by_bits))
 
     if aggregate_conclusions and pattern_keys:
