@@ -80,3 +80,25 @@ def test_the_evaluator_and_its_restricted_steps_agree_with_the_plain_semantics(e
             plain = _plain_standing(truth)
             assert evaluator.standing(truth) == plain
             assert evaluator.standing(truth, steps) == plain
+
+
+def test_what_unknown_inputs_leave_open_is_the_same_from_the_memo_as_computed_afresh():
+    """possible_outcomes keeps its answers by the base cell and the unknown inputs' classes (their truths and texts):
+    scenarios of one cell with other values, met after each other, get exactly a fresh computation's answer."""
+    import yaml
+
+    from ppexpert.reasoning import assess
+    from ppexpert.reasoning.unknowns import _Memo
+
+    rng = random.Random(7)
+    plan = yaml.safe_load((ROOT / "examples" / "seed-calculator.yaml").read_text())["parameters"]
+    for trial in range(12):
+        parameters = {**plan, "territory_ceded_pct": rng.choice([0, 2.5, 3, 6.5, 19.5, 20, 24, 40, 75]),
+                      "military_cap": {"pct_of_current": rng.randint(0, 100)}}
+        for name in rng.sample(["us_commitment", "war_crimes_amnesty", "election_within_days",
+                                "territory_ceded_pct", "military_cap"], 2):
+            parameters[name] = "unknown"
+        scenario = {"id": f"t{trial}", "title": "T", "parameters": parameters}
+        remembered = assess(scenario, KB).possible
+        KB.__dict__["_possible_memo"] = _Memo()  # forget everything: a fresh computation
+        assert assess(scenario, KB).possible == remembered, parameters
