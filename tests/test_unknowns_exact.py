@@ -1,6 +1,6 @@
 """What decides an undetermined conclusion, exactly (issue 10 §2 bugs): `decided_by` lists alternatives that are exact
 together (a completion of the unknown inputs gives a level iff some alternative of that level admits it), a component
-too large to enumerate says so (`bounded`), and the possible outcomes are kept per cell."""
+too large to enumerate says so (`bounded`)."""
 from __future__ import annotations
 
 import itertools
@@ -77,18 +77,3 @@ def test_an_unenumerable_component_is_reported_bounded_with_every_level_its_rule
     document = result.to_json()
     assert document["overall"]["bounded"] is True and document["overall"]["undetermined"] is True
     assert "not enumerated" in " ".join(to_text(render_assessment, document).split())
-
-
-def test_the_possible_outcomes_are_kept_per_cell(monkeypatch):
-    monkeypatch.delenv("PPEXPERT_CELL_CACHE", raising=False)
-    calls = []
-    real = unknowns._possible_outcomes
-    monkeypatch.setattr(unknowns, "_possible_outcomes", lambda *args: calls.append(1) or real(*args))
-    base = {"territory_ceded_pct": UNKNOWN, "war_crimes_amnesty": "partial", "us_commitment": "vague",
-            "election_within_days": 400, "military_cap": None, "waiver_of_claims": False}
-    first = assess(_scenario({**base, "election_within_days": 401}), KB).possible
-    second = assess(_scenario({**base, "election_within_days": 500}), KB).possible  # the same cell
-    assert len(calls) == 1 and first == second
-    monkeypatch.setenv("PPEXPERT_CELL_CACHE", "off")
-    assert assess(_scenario({**base, "election_within_days": 500}), KB).possible == second
-    assert len(calls) == 2

@@ -9,13 +9,18 @@ The enumeration is bounded without losing exactness: unknown inputs are grouped 
 conclusion a rule reads by name) joins, each component's classes are enumerated on their own, and a conclusion read
 through a pattern (`risk.*`, as the overall risk reads the areas) is combined from what each component can make the
 pattern's tests say (an OR of bit vectors, never more than 2^tests combinations). A component whose classes multiply
-beyond MAX_CELLS is not enumerated: its conclusions are reported undetermined with the levels seen in no cell (the
-`bounded` flag says so) -- none of the shipped plans comes near it.
+beyond MAX_CELLS is not enumerated: its conclusions (and a pattern's that reads them) are reported undetermined with
+every level their rules allow, and the `bounded` flag says these are not exact bounds -- none of the shipped plans
+comes near it.
+
+What decides each outcome is exact too: a list of alternatives, each a conjunction of classes of the unknown inputs
+(an input it does not name may take any value), such that a completion of the unknown inputs gives the outcome iff
+some alternative admits it. Inputs that decide together (an election deadline and whether martial law ends first)
+are never split into classes that only hold in some of their combinations.
 """
 from __future__ import annotations
 
 import itertools
-import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -67,49 +72,58 @@ def _order(kb: KnowledgeBase):
     return key
 
 
-MAX_CACHED = 4096  # cells whose possible outcomes are kept, per knowledge base; least recently used go first
-_LOCK = threading.Lock()
-
-
 def possible_outcomes(kb: KnowledgeBase, loaded: LoadedScenario, actual: dict[str, object]) -> dict[str, Possible]:
     """conclusion id -> Possible, for every conclusion the unknown inputs leave open (`actual`: id -> outcome of the
-    assessment as run, the unknown inputs matching no test). Kept per cell: the same cell (and the same values that
-    derived inputs read, which place the class boundaries) has the same possible outcomes."""
+    assessment as run, the unknown inputs matching no test)."""
     unknown = [name for name, value in sorted(loaded.inputs.items())
                if value.origin != "derived" and isinstance(value.value, str) and value.value == UNKNOWN]
     if not unknown:
         return {}
-    if os.environ.get("PPEXPERT_CELL_CACHE", "").lower() in ("0", "off", "no", "false"):
-        return _possible_outcomes(kb, loaded, actual, unknown)
-    key = _cell_key(kb, loaded, actual)
-    cache = kb.__dict__.setdefault("_possible_cells", OrderedDict())
-    with _LOCK:
-        found = cache.get(key)
-        if found is not None:
-            cache.move_to_end(key)
+    structure = structure_of(kb)
+    table: dict[str, list[Class]] = {name: classes(kb, loaded, name) for name in unknown}
+    base_truth = structure.truth(engine_values(loaded))
+    # what follows depends on nothing else: a cell met before, with the same classes, is answered from the memo
+    key = (tuple(base_truth), tuple((name, tuple((c.index, c.text, c.truth) for c in table[name])) for name in unknown),
+           tuple(sorted(actual.items(), key=repr)))
+    memo = kb.__dict__.setdefault("_possible_memo", _Memo())
+    found = memo.get(key)
+    if found is None:
+        found = memo.put(key, _possible(kb, unknown, table, base_truth, actual))
+    return dict(found)
+
+
+class _Memo:
+    """A small least-recently-used map, safe to share between threads (each entry is computed whole first)."""
+
+    size = 512
+
+    def __init__(self) -> None:
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
             return found
-    found = _possible_outcomes(kb, loaded, actual, unknown)
-    with _LOCK:
-        cache[key] = found
-        while len(cache) > MAX_CACHED:
-            cache.popitem(last=False)
-    return found
+
+    def put(self, key, value):
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+    def __reduce__(self):  # pickled with the knowledge base: empty
+        return (_Memo, ())
 
 
-def _cell_key(kb: KnowledgeBase, loaded: LoadedScenario, actual: dict[str, object]) -> tuple:
-    values = {**loaded.inputs, **loaded.baselines}
-    reads = sorted({read for value in loaded.inputs.values() if value.origin == "derived" for read in value.derived_from})
-    return (structure_of(kb).key(loaded), loaded.as_of, tuple(sorted(actual.items(), key=lambda item: item[0])),
-            tuple((name, repr(values[name].value) if name in values else None) for name in reads))
-
-
-def _possible_outcomes(kb: KnowledgeBase, loaded: LoadedScenario, actual: dict[str, object],
-                       unknown: list[str]) -> dict[str, Possible]:
+def _possible(kb: KnowledgeBase, unknown: list[str], table: dict[str, list[Class]], base_truth: list[bool],
+              actual: dict[str, object]) -> dict[str, Possible]:
     structure = structure_of(kb)
     evaluator = evaluator_of(kb)
     rank = kb.scale.rank
-    table: dict[str, list[Class]] = {name: classes(kb, loaded, name) for name in unknown}
-    base_truth = structure.truth(engine_values(loaded))
     atoms_of = {name: {i for cls in found for i, _ in cls.truth} for name, found in table.items()}
 
     # which unknown inputs each rule reads (through its own tests)
@@ -180,25 +194,27 @@ def _possible_outcomes(kb: KnowledgeBase, loaded: LoadedScenario, actual: dict[s
     pattern_keys = list(dict.fromkeys((c.subject, c.op, str(c.operand)) for c in patterns))
     pattern_of = {key: next(c for c in patterns if (c.subject, c.op, str(c.operand)) == key) for key in pattern_keys}
 
+    pattern_reads = [evaluator.reads(pattern_of[key]) for key in pattern_keys]
+
     def contributions(standing: dict[str, set], scope) -> int:
+        pairs = {(cid, level) for cid, levels in standing.items() if cid in scope for level in levels}
         bits = 0
-        for index, key in enumerate(pattern_keys):
-            condition = pattern_of[key]
-            for cid, levels in standing.items():
-                if cid in scope and reads_conclusion(condition.subject, cid) and any(
-                        value_holds(condition, lv, rank) for lv in levels):
-                    bits |= 1 << index
-                    break
+        for index, reads in enumerate(pattern_reads):
+            if not reads.isdisjoint(pairs):
+                bits |= 1 << index
         return bits
 
-    base_standing, _ = evaluator.standing(base_truth)
+    base_standing, base_rules = evaluator.standing(base_truth)
     settled_scope = {cid for cid in producers if cid not in aggregate_conclusions and not cone.get(cid)}
     base_bits = contributions(base_standing, settled_scope)
 
-    results: dict[str, dict] = {}  # cid -> outcome -> {input: set(class index)}
+    # cid -> outcome -> products that give it, each a tuple of (a component's inputs, a frozenset of its cells as
+    # class-index tuples): exact, since components share no input
+    results: dict[str, dict] = {}
     bounded: set[str] = set()
-    component_bits: list[tuple[list[str], dict[int, list[tuple]]]] = []  # per component: bits -> combos
+    component_bits: list[tuple[tuple, dict]] = []  # per component: bits -> its cells (None: not enumerated)
     for names in components.values():
+        names = tuple(names)
         scope = {cid for cid, inputs in cone.items() if cid not in aggregate_conclusions and inputs & set(names)}
         count = 1
         for name in names:
@@ -207,37 +223,54 @@ def _possible_outcomes(kb: KnowledgeBase, loaded: LoadedScenario, actual: dict[s
             # too many cells to enumerate: its conclusions are reported with every level their rules allow (the
             # `bounded` flag says the bounds are not exact), and a pattern may read any contribution from it
             bounded |= scope
-            component_bits.append((names, {bits: None for bits in range(2 ** len(pattern_keys))}
-                                   if len(pattern_keys) <= 12 else {0: None}))
+            component_bits.append((names, None))
             continue
-        names = tuple(names)
         by_bits: dict[int, set] = {}
-        cells: dict[tuple, set] = {}  # (conclusion, outcome) -> the component's cells that give it
+        groups: dict[frozenset, list[tuple]] = {}
+        steps = evaluator.steps_for(set().union(*(atoms_of[name] for name in names)), base_rules)
         for combo in itertools.product(*(table[name] for name in names)):
             truth = list(base_truth)
             for cls in combo:
                 for index, value in cls.truth:
                     truth[index] = value
-            standing, _ = evaluator.standing(truth)
-            indices = tuple(cls.index for cls in combo)
-            for cid in scope:
-                key = (cid, outcome_of(standing.get(cid), rank))
-                found = cells.get(key)
-                if found is None:
-                    found = cells[key] = set()
-                found.add(indices)
+            standing, _ = evaluator.standing(truth, steps)
+            # cells grouped by what stands in scope: most cells of a component agree with many others
+            key = frozenset((cid, level) for cid, levels in standing.items() if cid in scope for level in levels)
+            groups.setdefault(key, []).append(combo)
+        # each conclusion's outcome in every group; conclusions with the same outcomes share one record
+        signature = {cid: [None] * len(groups) for cid in scope}
+        indices = []
+        for g, (key, combos) in enumerate(groups.items()):
+            standing = {}
+            for cid, level in key:
+                standing.setdefault(cid, set()).add(level)
+            for cid, levels in standing.items():
+                signature[cid][g] = outcome_of(levels, rank)
+            cells = {tuple(cls.index for cls in combo) for combo in combos}
+            indices.append(cells)
             if pattern_keys:
-                by_bits.setdefault(contributions(standing, scope), set()).add(indices)
-        for (cid, outcome), found in cells.items():
-            results.setdefault(cid, {}).setdefault(outcome, []).append(((names, frozenset(found)),))
-        component_bits.append((names, {bits: frozenset(found) for bits, found in by_bits.items()}))
+                by_bits.setdefault(contributions(standing, scope), set()).update(cells)
+        alike: dict[tuple, list[str]] = {}
+        for cid, outcomes in signature.items():
+            alike.setdefault(tuple(outcomes), []).append(cid)
+        for outcomes, cids in alike.items():
+            record: dict = {}
+            for outcome, cells in zip(outcomes, indices):
+                record.setdefault(outcome, set()).update(cells)
+            record = {outcome: ((names, frozenset(cells)),) for outcome, cells in record.items()}
+            for cid in cids:
+                target = results.setdefault(cid, {})
+                for outcome, product in record.items():
+                    target.setdefault(outcome, []).append(product)
+        component_bits.append((names, {bits: frozenset(cells) for bits, cells in by_bits.items()}))
 
     if aggregate_conclusions and pattern_keys:
-        _aggregate(kb, aggregate, pattern_keys, pattern_of, base_bits, component_bits, table, results, rank)
+        if any(by_bits is None for _, by_bits in component_bits):
+            bounded |= aggregate_conclusions  # a part not enumerated: the patterns could read anything from it
+        else:
+            _aggregate(kb, aggregate, pattern_keys, pattern_of, base_bits, component_bits, table, results, rank)
         for cid in aggregate_conclusions:
             cone[cid] = set(unknown)
-        if any(by_bits and None in by_bits.values() for _, by_bits in component_bits):
-            bounded |= aggregate_conclusions
     for cid in bounded:  # not enumerated: every level a rule concluding it allows, and "does not hold"
         allowed = results.setdefault(cid, {})
         for rule in producers.get(cid, ()):
@@ -376,8 +409,7 @@ def _aggregate(kb, aggregate, pattern_keys, pattern_of, base_bits, component_bit
         for part in combination:
             bits |= part
         outcome = evaluate(bits)
-        product = tuple((names, by_bits[part]) for (names, by_bits), part in zip(component_bits, combination)
-                        if by_bits[part] is not None)
+        product = tuple((names, by_bits[part]) for (names, by_bits), part in zip(component_bits, combination))
         for cid in targets:
             results.setdefault(cid, {}).setdefault(outcome.get(cid), []).append(product)
 
