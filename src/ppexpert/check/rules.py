@@ -7,7 +7,7 @@ import networkx as nx
 
 from ppexpert.check._common import _THRESHOLDS, _exists, _p, _uncertain
 from ppexpert.knowledge.conditions import is_number, normalise_number, show_value
-from ppexpert.knowledge.model import UNKNOWN, Condition, Rule
+from ppexpert.knowledge.model import SPECIAL_VALUES, Condition, Rule
 from ppexpert.knowledge.problems import Problem, suggest
 from ppexpert.knowledge.rulegraph import reads_conclusion, rule_graph
 
@@ -105,13 +105,19 @@ def _check_condition(kb, rule: Rule, condition: Condition, concluded: set[str]) 
             return problems
         if parameter.type == "record":
             bad(f"'{subject}' is a record; test its derived values instead",
-                "e.g. " + ", ".join(p for p, d in kb.parameters.items() if d.derived), "bad-condition")
+                "e.g. " + ", ".join(p for p, d in kb.parameters.items() if d.derived and not d.member_of),
+                "bad-condition")
+            return problems
+        if parameter.type == "set":
+            bad(f"'{subject}' is a set; test whether it holds a word with its member, e.g. "
+                f"`input: {subject}.{(parameter.choices or ['x'])[0]}` with `is: true`",
+                f"members: {', '.join(f'{subject}.{c}' for c in parameter.choices or [])}", "bad-condition")
             return problems
         kind = {"number": "number", "integer": "number", "boolean": "boolean", "choice": "word"}[parameter.type]
         choices = parameter.choices
     values = operand if isinstance(operand, list) else [operand]
     for value in values:
-        if value == UNKNOWN or value is None:
+        if value in SPECIAL_VALUES or value is None:
             continue
         if op in _THRESHOLDS or kind == "number":
             if not is_number(value):

@@ -8,10 +8,10 @@ from typing import Any, Mapping
 
 from ppexpert.knowledge.base import KnowledgeBase
 from ppexpert.knowledge.conditions import is_number, normalise_number, show_value
-from ppexpert.knowledge.derive import derive_inputs
+from ppexpert.knowledge.derive import derive_inputs, listed_parameters
 from ppexpert.knowledge.inputs import BaselineValue, InputValue, LoadedScenario
-from ppexpert.knowledge.model import UNKNOWN, Parameter, Scenario
-from ppexpert.knowledge.problems import InputError, Problem
+from ppexpert.knowledge.model import SPECIAL_VALUES, UNKNOWN, Parameter, Scenario
+from ppexpert.knowledge.problems import InputError, Problem, suggest
 from ppexpert.knowledge.validation import validate
 from ppexpert.knowledge.yamlfile import Document, load_document
 
@@ -36,23 +36,21 @@ def scenario_from_document(doc: Document, kb: KnowledgeBase) -> LoadedScenario:
     scenario, problems = validate(doc, Scenario, doc.data)
     raw_parameters = doc.data.get("parameters") if isinstance(doc.data.get("parameters"), dict) else {}
     inputs: dict[str, InputValue] = {}
-    for name, raw in raw_parameters.items():
-        path = ("parameters", name)
-        parameter = kb.parameters.get(name)
-        if parameter is None or parameter.derived:
-            allowed = sorted(p for p, d in kb.parameters.items() if not d.derived)
-            problems.append(doc.problem(path, f"unknown parameter '{name}'",
-                                        f"allowed parameters: {', '.join(allowed)}", code="unknown-parameter"))
-            continue
-        point = note = None
+    for name, raw, path, point, note in _written(doc, kb, raw_parameters, problems):
+        parameter = kb.parameters[name]
         value = raw
         if isinstance(raw, dict) and "value" in raw:
             extra = set(raw) - {"value", "point", "note"}
             if extra:
                 problems.append(doc.problem(path + (sorted(extra)[0],), f"unknown key '{sorted(extra)[0]}'",
                                             "a cited parameter takes value, point and note", code="unknown-key"))
-            value, point, note = raw["value"], raw.get("point"), raw.get("note")
+            value, point, note = raw["value"], raw.get("point", point), raw.get("note", note)
             path = path + ("value",)
+        if name in inputs:
+            problems.append(doc.problem(path, f"{name} is given twice (first at {inputs[name].span})",
+                                        "write it once: either nested under its group or as a dotted name",
+                                        code="duplicate-key", subject=name))
+            continue
         found = check_parameter_value(parameter, value)
         if found:
             problems.append(doc.problem(path, f"{name}: {found[0]}", found[1], value=True, code="bad-value",
@@ -60,8 +58,14 @@ def scenario_from_document(doc: Document, kb: KnowledgeBase) -> LoadedScenario:
             continue
         inputs[name] = InputValue(name, _normalised(value), doc.span(path), "scenario",
                                   None if point is None else str(point), note)
+    problems += _derived_when(doc, kb, inputs)
+    listed = listed_parameters(kb)
     for name, parameter in sorted(kb.parameters.items()):
-        if not parameter.derived and name not in inputs and name not in raw_parameters:
+        if parameter.derived or name in inputs:
+            continue
+        if parameter.derived_when and _group_stated(parameter.derived_when, inputs, kb):
+            continue  # derived from the group below
+        if parameter.group is None or name in listed:
             inputs[name] = InputValue(name, UNKNOWN, doc.span(("parameters",)), "not-stated")
     baselines = _baselines(doc, kb, problems)
     if problems or scenario is None:
@@ -72,7 +76,100 @@ def scenario_from_document(doc: Document, kb: KnowledgeBase) -> LoadedScenario:
     return loaded
 
 
+_CITATION_KEYS = ("point", "note")
+
+
+def _written(doc: Document, kb: KnowledgeBase, raw_parameters: dict, problems: list[Problem]):
+    """Every (parameter, raw value, YAML path, point, note) the scenario writes: a parameter by its name (dotted
+    for a group's field: `territory.donetsk.status`), or nested under its group, where a `point` or `note`
+    beside the fields applies to every field below it that gives none of its own."""
+    for name, raw in raw_parameters.items():
+        path = ("parameters", name)
+        if name in kb.groups:
+            yield from _group_values(doc, kb.groups[name], raw, path, None, None, problems)
+            continue
+        parameter = kb.parameters.get(name)
+        if parameter is None or parameter.derived:
+            problems.append(doc.problem(path, f"unknown parameter '{name}'", _allowed_hint(kb, name),
+                                        code="unknown-parameter"))
+            continue
+        yield name, raw, path, None, None
+
+
+def _allowed_hint(kb: KnowledgeBase, name: str) -> str:
+    plain = sorted(p for p, d in kb.parameters.items() if not d.derived and d.group is None)
+    groups = sorted(kb.groups)
+    close = suggest(name, [p for p, d in kb.parameters.items() if not d.derived] + groups)
+    hint = f"allowed parameters: {', '.join(plain)}"
+    if groups:
+        hint += f"; groups (see knowledge/parameters.yaml): {', '.join(groups)}"
+    return (close + "; " if close.startswith("did you mean") else "") + hint
+
+
+def _group_values(doc, group, raw, path, point, note, problems):
+    """The fields written under a group (and under each of its members)."""
+    levels = [("member", group.each)] if group.each else []
+    yield from _nested(doc, group, raw, path, point, note, levels, (), problems)
+
+
+def _nested(doc, group, raw, path, point, note, levels, chosen, problems):
+    if raw in SPECIAL_VALUES:  # a whole group or member at once: `territory: not_addressed`
+        for pid in _fields_below(group, chosen):
+            yield pid, raw, path, point, note
+        return
+    if not isinstance(raw, dict):
+        what = f"the members of {group.id} ({', '.join(group.each)})" if levels else \
+            f"the fields of {group.id} ({', '.join(group.fields)})"
+        problems.append(doc.problem(path, f"{'.'.join(map(str, path[1:]))} must be a mapping of {what}",
+                                    f"or one word for all of it: {', '.join(SPECIAL_VALUES)}", value=True,
+                                    code="wrong-type"))
+        return
+    point, note = raw.get("point", point), raw.get("note", note)
+    allowed = list(levels[0][1]) if levels else list(group.fields)
+    for key, inner in raw.items():
+        if key in _CITATION_KEYS:
+            continue
+        if key not in allowed:
+            problems.append(doc.problem(path + (key,), f"unknown key '{key}' in {'.'.join(map(str, path[1:]))}",
+                                        f"{suggest(str(key), allowed)}; allowed: {', '.join(allowed)}, point, note",
+                                        code="unknown-key"))
+            continue
+        if levels:
+            yield from _nested(doc, group, inner, path + (key,), point, note, levels[1:], chosen + (key,), problems)
+        else:
+            yield ".".join((group.id, *chosen, key)), inner, path + (key,), point, note
+
+
+def _fields_below(group, chosen: tuple) -> list[str]:
+    members = [(m,) for m in group.each] if group.each and not chosen else [chosen]
+    return [".".join((group.id, *member, field)) for member in members for field in group.fields]
+
+
+def _group_stated(group_id: str, inputs: dict[str, InputValue], kb: KnowledgeBase) -> bool:
+    return any(kb.parameters[name].group == group_id and value.origin == "scenario" for name, value in inputs.items())
+
+
+def _derived_when(doc: Document, kb: KnowledgeBase, inputs: dict[str, InputValue]) -> list[Problem]:
+    """A parameter derived from a group the scenario states may not be stated as well (but `unknown` may stand:
+    it settles nothing). Its stated `unknown` is dropped so the derivation fills it."""
+    problems = []
+    for name, parameter in sorted(kb.parameters.items()):
+        if not parameter.derived_when or name not in inputs or not _group_stated(parameter.derived_when, inputs, kb):
+            continue
+        if inputs[name].value != UNKNOWN:
+            group = kb.groups.get(parameter.derived_when)
+            problems.append(Problem(inputs[name].span, ("parameters", name),
+                                    f"{name} is derived from `{parameter.derived_when}` when the scenario gives it, "
+                                    "and this scenario gives both",
+                                    f"remove {name} (it is computed from {group.title if group else 'the group'}), "
+                                    f"or remove `{parameter.derived_when}`", code="derived-twice", subject=name))
+        del inputs[name]
+    return problems
+
+
 def _normalised(value: Any) -> Any:
+    if isinstance(value, list):
+        return sorted(dict.fromkeys(value))
     if isinstance(value, dict):
         return {key: normalise_number(inner) for key, inner in value.items()}
     return normalise_number(value)
@@ -81,7 +178,7 @@ def _normalised(value: Any) -> Any:
 def check_parameter_value(parameter: Parameter, value: Any) -> tuple[str, str] | None:
     """None when `value` is allowed for `parameter`; else (what is wrong, what is allowed)."""
     allowed = describe_domain(parameter)
-    if value == UNKNOWN:
+    if value in SPECIAL_VALUES:
         return None
     if value is None:
         return None if parameter.nullable else ("null is not allowed", allowed)
@@ -93,6 +190,13 @@ def check_parameter_value(parameter: Parameter, value: Any) -> tuple[str, str] |
         if isinstance(value, str) and value in (parameter.choices or []):
             return None
         return (f"'{show_value(value)}' is not an allowed word", allowed)
+    if parameter.type == "set":
+        if not isinstance(value, list):
+            return (f"{show_value(value)!r} is not a list", allowed)
+        wrong = [v for v in value if not isinstance(v, str) or v not in (parameter.choices or [])]
+        if wrong:
+            return (f"'{show_value(wrong[0])}' is not an allowed word", allowed)
+        return None
     if parameter.type == "record":
         if not isinstance(value, dict) or len(value) != 1:
             return ("expected a mapping with exactly one key", allowed)
@@ -114,7 +218,7 @@ def _check_number(value: Any, kind: str, low: float | None, high: float | None, 
 
 
 def describe_domain(parameter: Parameter) -> str:
-    extra = ", or unknown" + (f", or null ({parameter.null_means or 'none'})" if parameter.nullable else "")
+    extra = ", or unknown, not_addressed, not_applicable" + (f", or null ({parameter.null_means or 'none'})" if parameter.nullable else "")
     if parameter.type in ("number", "integer"):
         low = show_value(parameter.min) if parameter.min is not None else "-inf"
         high = show_value(parameter.max) if parameter.max is not None else "inf"
@@ -123,6 +227,8 @@ def describe_domain(parameter: Parameter) -> str:
         return f"expected true or false{extra}"
     if parameter.type == "choice":
         return f"expected one of: {', '.join(parameter.choices or [])}{extra}"
+    if parameter.type == "set":
+        return f"expected a list of: {', '.join(parameter.choices or [])} ([] for none){extra}"
     fields = "; ".join(f"{{{k}: {describe_domain_field(v)}}}" for k, v in (parameter.fields or {}).items())
     return f"expected one of {fields}{extra}"
 
