@@ -56,7 +56,7 @@ def test_an_expected_conclusion_that_does_not_hold_is_explained_by_why_not(tmp_p
     path = case_file(tmp_path, """\
         cases:
           - name: A calm plan is wrongly expected to breach Art. 73
-            parameters: {territory_ceded_pct: 10, territory_change_by_referendum: true}
+            parameters: {territory_ceded_pct: 10, recognition_of_annexation: de-jure, territory_change_by_referendum: true}
             expect:
               violation.ua.constitution.art-73: present
         """)

@@ -10,7 +10,8 @@ from ppexpert.present.compare import compare
 from ppexpert.present.report import build_report, render_report
 
 HARSH = {"id": "harsh", "title": "Harsh plan",
-         "parameters": {"territory_ceded_pct": 20, "military_cap": {"troops": 600000}, "election_within_days": 100,
+         "parameters": {"territory_ceded_pct": 20, "recognition_of_annexation": "de-facto",
+                        "military_cap": {"troops": 600000}, "election_within_days": 100,
                         "war_crimes_amnesty": "full", "us_commitment": "vague"}}
 MILDER = {"id": "milder", "title": "Milder plan",
           "parameters": {**HARSH["parameters"], "war_crimes_amnesty": "none", "military_cap": {"troops": 800000}}}

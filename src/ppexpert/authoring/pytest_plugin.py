@@ -21,6 +21,7 @@ def pytest_collect_file(parent, file_path: Path):
 
 class CaseFile(pytest.File):
     def collect(self):
+        # lazy, for start-up speed: a pytest run that collects no case file loads no ppexpert
         from ppexpert.knowledge.yamlfile import load_document
         try:
             doc = load_document(self.path)
@@ -44,7 +45,7 @@ class CaseItem(pytest.Item):
         self.loaded = loaded
 
     def runtest(self) -> None:
-        from ppexpert.reasoning import knowledge_for
+        from ppexpert.reasoning import knowledge_for  # lazy, for start-up speed (see collect)
         result = run_case(self.loaded, knowledge_for(None, self.path.parent))
         if not result.passed:
             raise CaseFailure(result.report())

@@ -1,4 +1,5 @@
 """Commands for researchers who write rules: check, test, schema."""
+# Imports inside the handlers are lazy, for start-up speed: each command loads only what it needs.
 from __future__ import annotations
 
 import argparse

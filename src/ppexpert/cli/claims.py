@@ -2,6 +2,7 @@
 
 `claims_json(kb)` is the data (what `--format json` prints); the text form reads it and computes nothing.
 """
+# Imports inside the handlers are lazy, for start-up speed: each command loads only what it needs.
 from __future__ import annotations
 
 import argparse

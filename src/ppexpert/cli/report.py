@@ -1,5 +1,6 @@
 """The report commands: `report` (annotated Markdown, HTML or JSON; two or more scenarios are compared) and
 `graph` (the trace as DOT, GraphML or node-link JSON)."""
+# Imports inside the handlers are lazy, for start-up speed: each command loads only what it needs.
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,5 @@
 """`ppexpert serve`: the web calculator on http://127.0.0.1:8000 (loopback unless --host says otherwise)."""
+# Imports inside the handlers are lazy, for start-up speed: each command loads only what it needs.
 from __future__ import annotations
 
 import argparse

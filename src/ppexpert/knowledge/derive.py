@@ -230,7 +230,13 @@ def _recognised_by(who: str):
 # ---------------------------------------------------------------- the EU path against the status quo
 
 _EU_RANK = {"eligible": 1, "candidate": 2, "negotiations": 3, "fixed-date": 4, "member": 5}
-_EU_STAGES = (("intl.eu.ukraine-negotiations", 3), ("intl.eu.ukraine-candidate", 2))
+# the baselines that record each stage Ukraine has reached (value true, holds_for "from <date>"), highest first
+_EU_STAGES = (("intl.eu.ukraine-negotiating", 3), ("intl.eu.ukraine-candidate", 2))
+
+
+def _since(kb: KnowledgeBase, baseline_id: str) -> _dt.date:
+    text = kb.baselines[baseline_id].holds_for.removeprefix("from").strip()
+    return _dt.date.fromisoformat(text[:10])
 
 
 def _eu_vs_status_quo(loaded, kb):
@@ -243,9 +249,8 @@ def _eu_vs_status_quo(loaded, kb):
     if value in ("none", NOT_ADDRESSED):
         return "same", reads
     on = loaded.scenario.date or _dt.date.max
-    now = next((rank for baseline, rank in _EU_STAGES
-                if baseline in loaded.baselines and _dt.date.fromisoformat(str(loaded.baselines[baseline].value)) <= on),
-               _EU_RANK["eligible"])
+    now = next((rank for baseline, rank in _EU_STAGES if baseline in loaded.baselines
+                and loaded.baselines[baseline].value is True and _since(kb, baseline) <= on), _EU_RANK["eligible"])
     plan = _EU_RANK[value]
     return ("below" if plan < now else "same" if plan == now else "above"), reads
 

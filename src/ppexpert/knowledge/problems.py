@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import difflib
+import os
+import stat
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,7 +52,9 @@ class Problem:
     def sort_key(self) -> tuple:
         return (self.span.file, self.span.line, self.span.column, self.message)
 
-    def render(self) -> str:
+    def render(self, sources: "SourceLines | None" = None) -> str:
+        """The problem as a block of text, with the offending source line when the file can be read. Pass one
+        SourceLines for many problems: each file is then read once."""
         where = f"{self.span}: {self.severity}"
         if self.code:
             where += f"[{self.code}]"
@@ -58,7 +63,7 @@ class Problem:
         if self.subject:
             details += f" ({self.subject})"
         lines.append(details)
-        source_line = _source_line(self.span)
+        source_line = (sources if sources is not None else SourceLines()).line(self.span)
         if source_line is not None:
             lines.append(f"  | {source_line}")
             lines.append("  | " + " " * max(self.span.column - 1, 0) + "^")
@@ -78,16 +83,50 @@ class Problem:
         }
 
 
-def _source_line(span: Span) -> str | None:
-    if span.line <= 0:
-        return None
-    try:
-        lines = Path(span.file).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return None
-    if span.line > len(lines):
-        return None
-    return lines[span.line - 1]
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+MAX_SHOWN = 50  # problems printed in full; the rest are counted (every one is in the JSON output)
+_SHOWN_LINE = 200  # characters of a source line shown under a problem
+
+
+class SourceLines:
+    """The lines of the files problems point into, each file read once (rendering stays linear in the problems)."""
+
+    def __init__(self) -> None:
+        self._files: dict[str, list[str] | None] = {}
+
+    def line(self, span: Span) -> str | None:
+        if span.line <= 0:
+            return None
+        if span.file not in self._files:
+            self._files[span.file] = self._read(span.file)
+        lines = self._files[span.file]
+        if lines is None or span.line > len(lines):
+            return None
+        text = lines[span.line - 1]
+        if len(text) > _SHOWN_LINE:
+            text = text[:_SHOWN_LINE] + " ..."
+        return _CONTROL.sub("?", text)  # the caret stays aligned; no escape sequence reaches the terminal
+
+    @staticmethod
+    def _read(file: str) -> list[str] | None:
+        try:
+            info = os.stat(file)
+            if not stat.S_ISREG(info.st_mode) or info.st_size > 16 * 1024 * 1024:
+                return None  # never open a pipe or a device to show a line of it
+            return Path(file).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError, ValueError):
+            return None
+
+
+def render_problems(problems: list[Problem], omitted: int = 0, limit: int = MAX_SHOWN) -> list[str]:
+    """The first `limit` problems in full (in the order given), then one line counting the rest."""
+    sources = SourceLines()
+    blocks = [problem.render(sources) for problem in problems[:limit]]
+    rest = len(problems) - len(blocks) + omitted
+    if rest > 0:
+        blocks.append(f"... and {rest:,} more problem{'s' if rest != 1 else ''} not shown "
+                      f"(the first {len(blocks)} are above; fix them and run again, or ask for --format json)")
+    return blocks
 
 
 @dataclass
@@ -95,9 +134,13 @@ class InputError(Exception):
     """Raised when user input is wrong; carries every problem found in one pass."""
 
     problems: list[Problem] = field(default_factory=list)
+    omitted: int = 0  # problems past the loader's cap, counted but not kept
 
     def __post_init__(self) -> None:
-        super().__init__(self.render())
+        super().__init__(self.problems)
+
+    def __str__(self) -> str:  # rendered when asked for, not when raised: raising stays cheap
+        return self.render()
 
     @property
     def errors(self) -> list[Problem]:
@@ -105,9 +148,9 @@ class InputError(Exception):
 
     def render(self) -> str:
         ordered = sorted(self.problems, key=Problem.sort_key)
-        body = "\n".join(p.render() for p in ordered)
-        count = len(self.errors)
-        return f"{body}\n{count} error{'s' if count != 1 else ''} found." if body else "no problems"
+        body = "\n".join(render_problems(ordered, self.omitted))
+        count = len(self.errors) + self.omitted
+        return f"{body}\n{count:,} error{'s' if count != 1 else ''} found." if body else "no problems"
 
 
 class EngineFailure(RuntimeError):

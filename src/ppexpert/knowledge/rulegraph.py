@@ -10,7 +10,8 @@ if TYPE_CHECKING:
 
 
 def _nx():
-    # networkx costs a cold start more than a whole assessment; a cached knowledge base never needs it.
+    # lazy, for start-up speed: networkx costs a cold start more than a whole assessment; a cached knowledge
+    # base never needs it.
     import networkx
     return networkx
 

@@ -8,6 +8,7 @@ GraphML goes through networkx.write_graphml; JSON is networkx.node_link_data.
 from __future__ import annotations
 
 import io
+from pathlib import Path
 import json
 from typing import Any
 
@@ -116,7 +117,6 @@ def to_graphml(graph: nx.DiGraph) -> str:
 
 def format_for(path, explicit: str | None) -> str | None:
     """The export format: the explicit one, else the output file's suffix (dot when writing to stdout)."""
-    from pathlib import Path
 
     if explicit:
         return explicit

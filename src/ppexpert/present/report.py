@@ -273,6 +273,7 @@ def render_report(document: dict, fmt: str) -> str:
 
 @lru_cache(maxsize=None)
 def _environment(fmt: str):
+    # lazy, for start-up speed: jinja2 is loaded only when a report is rendered
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
     env = Environment(loader=PackageLoader("ppexpert.present", "templates"),

@@ -28,7 +28,7 @@ def _level(level: str | None) -> str:
 
 
 def _escape(text: str | None) -> str:
-    from rich.markup import escape
+    from rich.markup import escape  # lazy, for start-up speed: rich only when text is rendered
     return escape(text or "")
 
 

@@ -10,6 +10,7 @@ an engine failure answers 503 and the server keeps serving.
 from __future__ import annotations
 
 import contextlib
+from html import escape
 import datetime as _dt
 import json
 import threading
@@ -22,6 +23,7 @@ from typing import Any, Callable, Generic, TypeVar
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
 from ppexpert._version import __version__
 from ppexpert.knowledge.base import KnowledgeBase, find_knowledge
@@ -281,6 +283,7 @@ def report_formats() -> dict[str, Callable[[list[Assessment]], str]]:
     branch), the assessment's JSON document of one scenario. GET /api/knowledge lists what this returns.
     """
     try:
+        # lazy, for start-up speed (jinja2); a build without the report module serves the JSON document instead
         from ppexpert.present.report import build_report, render_report
     except ImportError:
         return {"json": lambda assessments: dumps(assessments[0].to_json())}
@@ -433,14 +436,13 @@ def create_app(knowledge: Path | str | None = None, examples: Path | str | None 
 
     app.add_middleware(BodyLimit, limit=max_body_bytes)
     if allowed_hosts is not None:
-        from starlette.middleware.trustedhost import TrustedHostMiddleware
+        from starlette.middleware.trustedhost import TrustedHostMiddleware  # lazy: only with a Host allow-list
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
     return app
 
 
 def api_page(spec: dict) -> str:
     """The OpenAPI description as a plain HTML page (no script, no external resource)."""
-    from html import escape
     parts = [f"<!doctype html><html lang=en><meta charset=utf-8><meta name=viewport content='width=device-width'>"
              f"<title>{escape(spec['info']['title'])} API</title>"
              "<style>body{font:16px/1.45 system-ui,sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem}"
@@ -475,7 +477,6 @@ def _parameter_json(p) -> dict:
 
 async def _in_thread(work: Callable[[], Any]) -> Any:
     """Run blocking engine work off the event loop (the engine serialises runs of one ruleset itself)."""
-    from starlette.concurrency import run_in_threadpool
     return await run_in_threadpool(work)
 
 
