@@ -3,13 +3,21 @@ from __future__ import annotations
 
 import re
 
-from ppexpert.check._common import _exists, _FileTop, _p, _unknown_source
+from ppexpert.check._common import _exists, _FileTop, _p, _uncertain, _unknown_source
 from ppexpert.knowledge.derive import DERIVATIONS, GROUP_DERIVATIONS, derivation_reads, has_derivation
 from ppexpert.knowledge.problems import Problem, suggest
 
 
 def check_facts(kb) -> list[Problem]:
     problems = []
+    seen: dict[str, str] = {}
+    for source in sorted(kb.sources.values(), key=lambda s: s.id):
+        if source.plan_code in seen:
+            problems.append(_p(kb, source, ("plan_code",), f"plan code '{source.plan_code}' is also the code of "
+                               f"{seen[source.plan_code]}", "give each plan its own code", "duplicate-id", source.id,
+                               value=True))
+        elif source.plan_code is not None:
+            seen[source.plan_code] = source.id
     for provision in kb.provisions.values():  # `source:` sits at the top of the provisions file
         problems += _unknown_source(kb, _FileTop(provision), ("source",), provision.source, provision.id)
     for baseline in kb.baselines.values():
@@ -31,6 +39,11 @@ def check_facts(kb) -> list[Problem]:
                                    suggest(ref, [*kb.provisions, *kb.baselines, *kb.parameters]),
                                    "unknown-reference", claim.id))
     for parameter in kb.parameters.values():
+        if parameter.derived_when and parameter.derived_when not in kb.groups and \
+                not _uncertain(kb, "parameters", parameter.derived_when):
+            problems.append(_p(kb, parameter, ("derived_when",), f"unknown group '{parameter.derived_when}'",
+                               suggest(parameter.derived_when, list(kb.groups)), "unknown-reference", parameter.id,
+                               value=True))
         if (parameter.derived or parameter.derived_when) and not has_derivation(parameter):
             problems.append(_p(kb, parameter, ("derived" if parameter.derived else "derived_when",),
                                f"no derivation is defined for '{parameter.id}'",

@@ -66,8 +66,9 @@ class Source(_Model):
     publisher: str | None = None
     address: str = Field(description="where a reader can follow the citation (URL)")
     note: str | None = None
-    plan_code: Annotated[str, Field(pattern=r"^[a-z][a-z0-9]*$")] | None = Field(
-        None, description="for a plan: the short code rules cite its points by, e.g. 28pt in '28pt:21'")
+    plan_code: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9]*$")] | None = Field(
+        None, description="for the text of a plan: the short code rules cite its points by, e.g. 28pt in "
+                    "'28pt:21'")
 
 
 class Citation(_Model):

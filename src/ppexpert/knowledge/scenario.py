@@ -96,6 +96,26 @@ def _written(doc: Document, kb: KnowledgeBase, raw_parameters: dict, problems: l
         yield name, raw, path, None, None
 
 
+def patched(parameters: dict, patch: dict) -> dict:
+    """A scenario's parameters with a patch's on top. A dotted name in the patch (`territory.donetsk.status`)
+    replaces that one field even where the scenario writes its group nested; a group key replaces the group."""
+    merged = dict(parameters)
+    for name in patch:
+        parts = str(name).split(".")
+        node, path = merged, []
+        for part in parts[:-1]:  # copy the nested mappings on the way down, then drop the leaf the patch replaces
+            inner = node.get(part) if isinstance(node, dict) else None
+            if not isinstance(inner, dict):
+                break
+            node[part] = dict(inner)
+            node, path = node[part], path + [part]
+        else:
+            if isinstance(node, dict) and len(parts) > 1:
+                node.pop(parts[-1], None)
+    merged.update(patch)
+    return merged
+
+
 def _allowed_hint(kb: KnowledgeBase, name: str) -> str:
     plain = sorted(p for p, d in kb.parameters.items() if not d.derived and d.group is None)
     groups = sorted(kb.groups)
