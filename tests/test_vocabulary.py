@@ -205,3 +205,15 @@ def test_check_rejects_a_rule_that_tests_a_set_instead_of_its_member(tmp_path):
     assert result.returncode == 2
     assert "'guarantee.guarantors' is a set" in result.stdout + result.stderr
     assert "input: guarantee.guarantors.united-states" in result.stdout + result.stderr
+
+
+def test_a_single_parameter_that_a_group_field_also_says_is_derived_from_the_field_when_it_is_given():
+    inputs = load_scenario(scenario(sequence={"elections": {"timing": "within-deadline", "within_days": 100}},
+                                    alignment={"foreign_troops": "with-guarantors-consent"}), KB).inputs
+    assert inputs["election_within_days"].value == 100 and inputs["election_within_days"].origin == "derived"
+    assert inputs["nato_troops_barred"].value is True
+    inputs = load_scenario(scenario(sequence={"elections": {"timing": "as-soon-as-possible"}}), KB).inputs
+    assert inputs["election_within_days"].value == UNKNOWN  # "as soon as possible" sets no number of days
+    with pytest.raises(InputError) as error:
+        load_scenario(scenario(election_within_days=100, sequence={"elections": {"within_days": 90}}), KB)
+    assert "election_within_days is derived from `sequence.elections.within_days`" in str(error.value)

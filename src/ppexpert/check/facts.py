@@ -40,10 +40,10 @@ def check_facts(kb) -> list[Problem]:
                                    "unknown-reference", claim.id))
     for parameter in kb.parameters.values():
         if parameter.derived_when and parameter.derived_when not in kb.groups and \
-                not _uncertain(kb, "parameters", parameter.derived_when):
-            problems.append(_p(kb, parameter, ("derived_when",), f"unknown group '{parameter.derived_when}'",
-                               suggest(parameter.derived_when, list(kb.groups)), "unknown-reference", parameter.id,
-                               value=True))
+                parameter.derived_when not in kb.parameters and not _uncertain(kb, "parameters", parameter.derived_when):
+            problems.append(_p(kb, parameter, ("derived_when",), f"unknown group or parameter '{parameter.derived_when}'",
+                               suggest(parameter.derived_when, [*kb.groups, *kb.parameters]), "unknown-reference",
+                               parameter.id, value=True))
         if (parameter.derived or parameter.derived_when) and not has_derivation(parameter):
             problems.append(_p(kb, parameter, ("derived" if parameter.derived else "derived_when",),
                                f"no derivation is defined for '{parameter.id}'",

@@ -71,7 +71,7 @@ def derive_inputs(loaded: LoadedScenario, kb: KnowledgeBase) -> dict[str, InputV
         parameter = kb.parameters.get(name)
         if parameter is None or name in loaded.inputs:
             continue
-        if parameter.derived_when and not _stated(loaded, kb, group):
+        if parameter.derived_when and not stated_under(group, loaded.inputs):
             if parameter.derived:  # derived only from the group, which this scenario does not give
                 derived[name] = InputValue(name, UNKNOWN, loaded.scenario.span, "not-stated",
                                            formula=parameter.formula)
@@ -94,9 +94,10 @@ def _set_member(parent: InputValue, word: str, parameter) -> InputValue:
                       formula=parameter.formula)
 
 
-def _stated(loaded: LoadedScenario, kb: KnowledgeBase, group: str) -> bool:
-    return any(v.origin == "scenario" and kb.parameters[n].group == group for n, v in loaded.inputs.items()
-               if n in kb.parameters)
+def stated_under(prefix: str, inputs: dict[str, InputValue]) -> bool:
+    """Whether the scenario states some input of a group, or a parameter, named `prefix` (or below it)."""
+    return any(value.origin == "scenario" and (name == prefix or name.startswith(prefix + "."))
+               for name, value in inputs.items())
 
 
 # ---------------------------------------------------------------- territory, region by region
@@ -259,7 +260,15 @@ def _territory_reads(kb):
     return _region_reads(kb, ("status", "withdrawal", "recognised_by"))
 
 
-# derived parameter -> (the group it is derived from, how, what it may read: for the checker's unused-fact check)
+def _same_as(name: str, mapping: dict | None = None):
+    """A parameter written today both as a single parameter and inside a group: the group's field decides."""
+    def compute(loaded, kb):
+        value = _value(loaded, name)
+        return (mapping.get(value, value) if mapping and isinstance(value, str) else value), (name,)
+    return compute
+
+
+# derived parameter -> (the group or parameter it is derived from, how, what it may read: for the checker)
 GROUP_DERIVATIONS: dict[str, tuple[str, Callable[[LoadedScenario, KnowledgeBase], tuple[Any, tuple]], Callable]] = {
     "territory_ceded_pct": (TERRITORY, _sum_regions(_HELD_BY_RUSSIA), _territory_reads),
     "territory_recognised_pct": (TERRITORY, _sum_regions(RECOGNISED), _territory_reads),
@@ -268,6 +277,11 @@ GROUP_DERIVATIONS: dict[str, tuple[str, Callable[[LoadedScenario, KnowledgeBase]
     "withdrawal_from_held_territory": (TERRITORY, _any_withdrawal, _territory_reads),
     "recognition_of_annexation": (TERRITORY, _recognition, _territory_reads),
     "recognition_by_us": (TERRITORY, _recognised_by("united-states"), _territory_reads),
+    "election_within_days": ("sequence.elections.within_days", _same_as("sequence.elections.within_days"),
+                             lambda kb: ("sequence.elections.within_days",)),
+    "nato_troops_barred": ("alignment.foreign_troops", _same_as("alignment.foreign_troops", {
+        "allowed": False, "nato-barred": True, "all-barred": True, "with-guarantors-consent": True}),
+        lambda kb: ("alignment.foreign_troops",)),
     "eu_accession_vs_status_quo": ("", _eu_vs_status_quo,
                                    lambda kb: ("eu_accession",) + tuple(b for b, _ in _EU_STAGES)),
 }

@@ -8,7 +8,7 @@ from typing import Any, Mapping
 
 from ppexpert.knowledge.base import KnowledgeBase
 from ppexpert.knowledge.conditions import is_number, normalise_number, show_value
-from ppexpert.knowledge.derive import derive_inputs, listed_parameters
+from ppexpert.knowledge.derive import derive_inputs, listed_parameters, stated_under
 from ppexpert.knowledge.inputs import BaselineValue, InputValue, LoadedScenario
 from ppexpert.knowledge.model import SPECIAL_VALUES, UNKNOWN, Parameter, Scenario
 from ppexpert.knowledge.problems import InputError, Problem, suggest
@@ -63,7 +63,7 @@ def scenario_from_document(doc: Document, kb: KnowledgeBase) -> LoadedScenario:
     for name, parameter in sorted(kb.parameters.items()):
         if parameter.derived or name in inputs:
             continue
-        if parameter.derived_when and _group_stated(parameter.derived_when, inputs, kb):
+        if parameter.derived_when and stated_under(parameter.derived_when, inputs):
             continue  # derived from the group below
         if parameter.group is None or name in listed:
             inputs[name] = InputValue(name, UNKNOWN, doc.span(("parameters",)), "not-stated")
@@ -165,23 +165,20 @@ def _fields_below(group, chosen: tuple) -> list[str]:
     return [".".join((group.id, *member, field)) for member in members for field in group.fields]
 
 
-def _group_stated(group_id: str, inputs: dict[str, InputValue], kb: KnowledgeBase) -> bool:
-    return any(kb.parameters[name].group == group_id and value.origin == "scenario" for name, value in inputs.items())
-
-
 def _derived_when(doc: Document, kb: KnowledgeBase, inputs: dict[str, InputValue]) -> list[Problem]:
     """A parameter derived from a group the scenario states may not be stated as well (but `unknown` may stand:
     it settles nothing). Its stated `unknown` is dropped so the derivation fills it."""
     problems = []
     for name, parameter in sorted(kb.parameters.items()):
-        if not parameter.derived_when or name not in inputs or not _group_stated(parameter.derived_when, inputs, kb):
+        if not parameter.derived_when or name not in inputs or not stated_under(parameter.derived_when, inputs):
             continue
         if inputs[name].value != UNKNOWN:
-            group = kb.groups.get(parameter.derived_when)
+            source = kb.groups[parameter.derived_when].title if parameter.derived_when in kb.groups else \
+                kb.parameters[parameter.derived_when].title if parameter.derived_when in kb.parameters else "it"
             problems.append(Problem(inputs[name].span, ("parameters", name),
                                     f"{name} is derived from `{parameter.derived_when}` when the scenario gives it, "
                                     "and this scenario gives both",
-                                    f"remove {name} (it is computed from {group.title if group else 'the group'}), "
+                                    f"remove {name} (it is computed from {source[0].lower() + source[1:]}), "
                                     f"or remove `{parameter.derived_when}`", code="derived-twice", subject=name))
         del inputs[name]
     return problems
