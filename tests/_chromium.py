@@ -1,11 +1,28 @@
-"""Real headless Chromium for browser tests: Debian's chromium and chromedriver, nothing downloaded."""
+"""Real headless Chromium for browser tests: Debian's chromium and chromedriver, nothing downloaded.
+
+Where they are missing a browser test is skipped and says why, except under PPEXPERT_REQUIRE_BROWSER=1 (which
+.ci/run sets), where it fails: CI never skips a browser test."""
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import tempfile
 
+import pytest
+
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+
+
+def require_chromium(binaries: tuple[str, ...] = (CHROMIUM, CHROMEDRIVER)) -> None:
+    """Skip the calling test (with the reason) when a binary is missing, or fail when the browser is required."""
+    missing = [binary for binary in binaries if not shutil.which(binary)]
+    if not missing:
+        return
+    reason = f"{', '.join(missing)} missing: apt-get install chromium chromium-driver (.ci/run does)"
+    if os.environ.get("PPEXPERT_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"{reason}; PPEXPERT_REQUIRE_BROWSER=1 forbids skipping browser tests", pytrace=False)
+    pytest.skip(reason)
 
 
 @contextlib.contextmanager
@@ -14,8 +31,7 @@ def headless_chromium(window: str = "1280,1000"):
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    for binary in (CHROMIUM, CHROMEDRIVER):
-        assert shutil.which(binary), f"{binary} missing: apt-get install chromium chromium-driver (.ci/run does)"
+    require_chromium()
     profile = tempfile.mkdtemp(prefix="ppexpert-chromium-")
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM

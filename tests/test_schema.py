@@ -35,11 +35,29 @@ def validator(kind: str) -> jsonschema.Draft202012Validator:
 
 
 def test_the_committed_schemas_are_what_the_models_generate_now(tmp_path):
-    assert write_schemas(tmp_path) == [f"{kind}.schema.json" for kind in SCHEMAS]
+    assert write_schemas(tmp_path, knowledge=ROOT / "knowledge") == [f"{kind}.schema.json" for kind in SCHEMAS]
     committed = sorted(p.name for p in (ROOT / "schemas").glob("*.json"))
     assert committed == sorted(p.name for p in tmp_path.glob("*.json"))
     stale = [name for name in committed if (ROOT / "schemas" / name).read_text() != (tmp_path / name).read_text()]
-    assert stale == [], "run `ppexpert schema` and commit schemas/"
+    assert stale == [], "run `ppexpert schema` and commit schemas/ (the scenario schema follows knowledge/)"
+
+
+def test_the_scenario_schema_knows_the_knowledge_base_so_an_editor_flags_a_bad_share_and_a_misspelt_word():
+    check = validator("scenario")
+    plan = yaml.safe_load((ROOT / "examples" / "seed-calculator.yaml").read_text())
+    assert list(check.iter_errors(plan)) == []
+    plan["parameters"].update(territory_ceded_pct=120, war_crimes_amnesty="fulll", territory_ceeded_pct=20)
+    flagged = {e.json_path: e for e in check.iter_errors(plan)}
+    assert set(flagged) == {"$.parameters", "$.parameters.territory_ceded_pct", "$.parameters.war_crimes_amnesty"}
+    assert "'territory_ceeded_pct' was unexpected" in flagged["$.parameters"].message
+    share = check.schema["properties"]["parameters"]["properties"]["territory_ceded_pct"]
+    assert share["description"].startswith("expected a number from 0 to 100")
+    for fine in ("unknown", 100, {"value": 20.5, "point": "21", "note": "Donbas"}):
+        plan["parameters"] = {"territory_ceded_pct": fine, "war_crimes_amnesty": "full", "military_cap": None}
+        assert list(check.iter_errors(plan)) == [], fine
+    plan["parameters"] = {"military_cap": {"troops": 600000.5}, "territory_ceded_pct": {"value": 101}}
+    assert {e.json_path for e in check.iter_errors(plan)} == {"$.parameters.military_cap",
+                                                              "$.parameters.territory_ceded_pct"}
 
 
 def test_schema_check_exits_1_when_a_schema_is_stale_and_0_after_writing(tmp_path, capsys):

@@ -14,6 +14,10 @@ from pydantic import BaseModel
 
 import ppexpert.knowledge.model as m
 from ppexpert.authoring.cases import CaseFile
+from ppexpert.check import load_knowledge
+from ppexpert.knowledge.base import KnowledgeBase
+from ppexpert.knowledge.model import UNKNOWN, Parameter
+from ppexpert.knowledge.scenario import describe_domain
 
 # file kind -> (model, title). The names are the schema files' names: schemas/<kind>.schema.json
 SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
@@ -33,15 +37,67 @@ COMMENT = "# yaml-language-server: $schema="
 _SET_BY_LOADER = "set by the loader"
 
 
-def schema_for(kind: str) -> dict:
-    """The JSON Schema of one kind of file; fields the loader fills in (ids from keys) are left out."""
+def schema_for(kind: str, kb: KnowledgeBase | None = None) -> dict:
+    """The JSON Schema of one kind of file; fields the loader fills in (ids from keys) are left out. With a
+    knowledge base, the scenario schema names its parameters with their types, ranges and words, and its baselines
+    as the assumptions a scenario may override."""
     model, title = SCHEMAS[kind]
     schema = model.model_json_schema(by_alias=True)
     _drop_loader_fields(schema)
     for definition in schema.get("$defs", {}).values():
         _drop_loader_fields(definition)
+    if kind == "scenario" and kb is not None:
+        _know_the_knowledge_base(schema, kb)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": title,
             **{k: v for k, v in schema.items() if k != "title"}}
+
+
+def _know_the_knowledge_base(schema: dict, kb: KnowledgeBase) -> None:
+    properties = schema["properties"]
+    inputs = {name: p for name, p in sorted(kb.parameters.items()) if not p.derived}
+    properties["parameters"] = {
+        "title": "Parameters", "description": "the plan as the knowledge base's inputs; each also takes `unknown`, "
+        "and a cited form {value, point, note}", "type": "object", "additionalProperties": False,
+        "properties": {name: _cited(_parameter_schema(p), p) for name, p in inputs.items()}}
+    if kb.baselines:
+        names = sorted({n for b in kb.baselines.values() for n in (b.id, b.alias) if n})
+        properties["assumptions"] = {**properties["assumptions"], "propertyNames": {"enum": names}}
+
+
+def _cited(value: dict, parameter: Parameter) -> dict:
+    """A parameter's value, bare or cited with the plan point it encodes."""
+    cited = {"type": "object", "additionalProperties": False, "required": ["value"],
+             "properties": {"value": value, "point": {"type": ["string", "integer"]}, "note": {"type": "string"}}}
+    return {"title": parameter.title, "description": describe_domain(parameter), "anyOf": [value, cited]}
+
+
+def _parameter_schema(parameter: Parameter) -> dict:
+    """The values `check_parameter_value` accepts, as JSON Schema."""
+    kinds: list[dict] = [{"const": UNKNOWN}]
+    if parameter.nullable:
+        kinds.append({"type": "null"})
+    if parameter.type in ("number", "integer"):
+        kinds.append(_number(parameter.type, parameter.min, parameter.max))
+    elif parameter.type == "boolean":
+        kinds.append({"type": "boolean"})
+    elif parameter.type == "choice":
+        kinds.append({"enum": list(parameter.choices or [])})
+    elif parameter.type == "record":
+        kinds += [{"type": "object", "additionalProperties": False, "required": [key],
+                   "properties": {key: _number(spec.type, spec.min, spec.max)}}
+                  for key, spec in (parameter.fields or {}).items()]
+    else:
+        return {}  # a type this schema does not know yet: the loader still checks it
+    return {"anyOf": kinds}
+
+
+def _number(kind: str, low: float | None, high: float | None) -> dict:
+    bounds = {"minimum": low, "maximum": high}
+    return {"type": kind, **{k: _plain(v) for k, v in bounds.items() if v is not None}}
+
+
+def _plain(number: float) -> float | int:
+    return int(number) if float(number).is_integer() else number
 
 
 def _drop_loader_fields(schema: dict) -> None:
@@ -52,18 +108,20 @@ def _drop_loader_fields(schema: dict) -> None:
             schema["required"].remove(name)
 
 
-def schema_text(kind: str) -> str:
-    return json.dumps(schema_for(kind), indent=2, ensure_ascii=False) + "\n"
+def schema_text(kind: str, kb: KnowledgeBase | None = None) -> str:
+    return json.dumps(schema_for(kind, kb), indent=2, ensure_ascii=False) + "\n"
 
 
-def write_schemas(folder: Path, check_only: bool = False) -> list[str]:
-    """Write every schema into `folder`; return the names written (or, with check_only, the stale ones)."""
+def write_schemas(folder: Path, check_only: bool = False, knowledge: KnowledgeBase | Path | None = None) -> list[str]:
+    """Write every schema into `folder`; return the names written (or, with check_only, the stale ones). The
+    scenario schema knows the given knowledge base (a folder is loaded and checked first)."""
+    kb = knowledge if isinstance(knowledge, KnowledgeBase) or knowledge is None else load_knowledge(knowledge)
     changed = []
     if not check_only:
         folder.mkdir(parents=True, exist_ok=True)
     for kind in SCHEMAS:
         path = folder / f"{kind}.schema.json"
-        text = schema_text(kind)
+        text = schema_text(kind, kb)
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
             changed.append(path.name)
             if not check_only:

@@ -1,4 +1,4 @@
-"""Commands for researchers who write rules: check, test, schema."""
+"""Commands for researchers who write rules: init, check, test, schema."""
 # Imports inside the handlers are lazy, for start-up speed: each command loads only what it needs.
 from __future__ import annotations
 
@@ -25,6 +25,11 @@ def add(sub) -> None:
     p.add_argument("-k", dest="keyword", help="run only the cases whose name contains this text")
     p.set_defaults(handler=_test)
 
+    p = sub.add_parser("init", help="start your own knowledge project: the shipped knowledge base to extend, one "
+                       "example, one test case, schemas and editor settings")
+    p.add_argument("folder", metavar="DIR", help="a new (or empty) folder")
+    p.set_defaults(handler=_init)
+
     p = sub.add_parser("schema", help="write the JSON Schemas of the knowledge, scenario and test-case files")
     p.add_argument("-o", "--output", metavar="DIR", default="schemas", help="where to write them (default schemas/)")
     p.add_argument("--annotate", nargs="*", metavar="PATH", help="instead: add or update the first-line "
@@ -32,6 +37,14 @@ def add(sub) -> None:
                    "tests/cases/)")
     p.add_argument("--check", action="store_true", help="exit 1 when the files in DIR are not up to date")
     p.set_defaults(handler=_schema)
+
+
+def _init(args: argparse.Namespace) -> int:
+    from ppexpert.authoring.init import start_project
+    for path in start_project(Path(args.folder)):
+        print(f"created {path}{'/' if path.is_dir() else ''}")
+    print(f"next: cd {args.folder} && ppexpert test && ppexpert assess examples/seed-calculator.yaml")
+    return 0
 
 
 def _project_root(knowledge: Path) -> Path:
@@ -82,7 +95,9 @@ def _schema(args: argparse.Namespace) -> int:
             print(f"annotated {path}")
         print(f"{len(changed)} file{'s' if len(changed) != 1 else ''} changed")
         return 0
-    stale = write_schemas(Path(args.output), check_only=args.check)
+    from ppexpert.knowledge.base import find_knowledge
+    stale = write_schemas(Path(args.output), check_only=args.check,
+                          knowledge=Path(args.knowledge) if args.knowledge else find_knowledge())
     if args.check:
         for name in stale:
             print(f"out of date: {Path(args.output) / name}")

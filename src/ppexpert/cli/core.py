@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from ppexpert.cli import add_format, emit_json
+from ppexpert.knowledge.base import find_knowledge
+from ppexpert.knowledge.shipped import examples
+from ppexpert.knowledge.yamlfile import load_document
 from ppexpert.present.text import (
     console,
     render_assessment,
@@ -16,9 +20,13 @@ from ppexpert.reasoning import assess
 
 def add(sub) -> None:
     p = sub.add_parser("assess", help="assess a scenario: risks per area, violations, consequences")
-    p.add_argument("scenario", help="a scenario YAML file, e.g. examples/seed-calculator.yaml")
+    p.add_argument("scenario", help="a scenario YAML file, or an example plan's id (`ppexpert examples`)")
     add_format(p)
     p.set_defaults(handler=_assess)
+
+    p = sub.add_parser("examples", help="list the example plans, by the id that assess, report and serve accept")
+    add_format(p)
+    p.set_defaults(handler=_examples)
 
     p = sub.add_parser("why", help="why a conclusion holds: its derivation down to the cited articles")
     p.add_argument("scenario")
@@ -37,6 +45,19 @@ def add(sub) -> None:
     p.add_argument("conclusion")
     add_format(p)
     p.set_defaults(handler=_what_if)
+
+
+def _examples(args: argparse.Namespace) -> int:
+    found = examples(Path(args.knowledge) if args.knowledge else find_knowledge())
+    rows = [{"id": name, "title": str(load_document(path).data.get("title", "")), "file": str(path)}
+            for name, path in found.items()]
+    if args.format == "json":
+        emit_json({"examples": rows})
+    else:
+        width = max((len(r["id"]) for r in rows), default=0)
+        for row in rows:
+            print(f"{row['id']:<{width}}  {row['title']}")
+    return 0
 
 
 def _assess(args: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 import ppexpert.knowledge.model as m
 from ppexpert.knowledge.problems import InputError, Problem, Span
+from ppexpert.knowledge.shipped import shipped_knowledge
 from ppexpert.knowledge.validation import validate
 from ppexpert.knowledge.yamlfile import Document, load_document, salvage_document
 
@@ -78,7 +79,8 @@ class KnowledgeBase:
 
 
 def find_knowledge(start: Path | None = None) -> Path:
-    """The knowledge base to use: $PPEXPERT_KNOWLEDGE, else a knowledge/ folder above `start` or the cwd."""
+    """The knowledge base to use: $PPEXPERT_KNOWLEDGE, else a knowledge/ folder above `start` or the cwd, else the
+    one ppexpert ships."""
     if os.environ.get(KNOWLEDGE_ENV):
         return Path(os.environ[KNOWLEDGE_ENV])
     candidates = []
@@ -90,8 +92,7 @@ def find_knowledge(start: Path | None = None) -> Path:
     for folder in candidates:
         if (folder / "knowledge" / "parameters.yaml").is_file():
             return folder / "knowledge"
-    packaged = Path(__file__).resolve().parents[3] / "knowledge"
-    return packaged
+    return shipped_knowledge()
 
 
 _TOP_FILES: dict[str, tuple[str, type[BaseModel]]] = {

@@ -6,10 +6,11 @@ from typing import Mapping
 
 from ppexpert.engine.compile import encode_value
 from ppexpert.engine.durable import Firing, shared_engine
-from ppexpert.knowledge.base import KnowledgeBase
+from ppexpert.knowledge.base import KnowledgeBase, find_knowledge
 from ppexpert.knowledge.inputs import LoadedScenario
 from ppexpert.knowledge.model import UNKNOWN
 from ppexpert.knowledge.scenario import load_scenario
+from ppexpert.knowledge.shipped import resolve_scenario
 from ppexpert.reasoning.assessment import Assessment
 from ppexpert.reasoning.conclusions import conclude, undetermined
 from ppexpert.reasoning.prepared import compiled_for, knowledge_for, plan_of
@@ -18,7 +19,11 @@ from ppexpert.reasoning.trace import build_trace
 
 
 def assess(scenario: Path | str | Mapping, knowledge: Path | str | KnowledgeBase | None = None) -> Assessment:
-    """Assess a scenario file (or mapping) against the knowledge base; raise InputError on bad input."""
+    """Assess a scenario file, an example plan's id (`us-28-point-plan`) or a mapping against the knowledge base;
+    raise InputError on bad input."""
+    if isinstance(scenario, (str, Path)):
+        scenario = resolve_scenario(scenario, knowledge.root if isinstance(knowledge, KnowledgeBase) else
+                                    Path(knowledge) if knowledge is not None else find_knowledge())
     if isinstance(knowledge, KnowledgeBase):
         kb = knowledge
     else:
