@@ -69,10 +69,10 @@ def test_a_word_that_looks_like_a_number_never_matches_a_numeric_test():
 def test_an_error_inside_an_action_surfaces_instead_of_being_swallowed(kb, monkeypatch):
     import ppexpert.engine.durable as engine_module
 
-    def broken(content):
+    def broken(*args):
         raise ValueError("premise unreadable")
 
-    monkeypatch.setattr(engine_module, "_plain", broken)
+    monkeypatch.setattr(engine_module, "Firing", broken)
     with pytest.raises(EngineFailure, match="LAND-LOW: ValueError: premise unreadable"):
         shared_engine().run(compiled_for(kb), [encode_value("in", "ceded", 0)])
 
@@ -80,11 +80,11 @@ def test_an_error_inside_an_action_surfaces_instead_of_being_swallowed(kb, monke
 def test_a_failed_run_leaves_the_engine_usable(kb, monkeypatch):
     import ppexpert.engine.durable as engine_module
 
-    original = engine_module._plain
-    monkeypatch.setattr(engine_module, "_plain", lambda content: 1 / 0)
+    original = engine_module.Firing
+    monkeypatch.setattr(engine_module, "Firing", lambda *args: 1 / 0)
     with pytest.raises(EngineFailure):
         shared_engine().run(compiled_for(kb), [encode_value("in", "ceded", 20)])
-    monkeypatch.setattr(engine_module, "_plain", original)
+    monkeypatch.setattr(engine_module, "Firing", original)
     assert {f.rule for f in shared_engine().run(compiled_for(kb), [encode_value("in", "ceded", 20)])} >= {"LAND-MEDIUM"}
 
 

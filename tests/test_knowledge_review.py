@@ -161,13 +161,33 @@ def test_the_partly_right_claims_say_so_and_the_dropped_amnesty_is_reported_not_
 # ---------------------------------------------------------------- rows 13, 33: the 28-point example
 
 
-def test_every_point_of_the_28_point_plan_is_encoded_or_listed_as_carrying_no_rule():
-    text = PLAN_28.read_text(encoding="utf-8")
+POINT_LIST = re.compile(r"^#\s+((?:\d+(?:\([a-z]\))?(?:-\d+)?(?:,\s*)?)+)")
+
+
+def _numbers(text: str) -> set[int]:
+    """'12, 15-20, 23' -> {12, 15, ..., 20, 23}; '21(c)' -> {21}."""
+    found = set()
+    for first, last in re.findall(r"(\d+)(?:\([a-z]\))?(?:-(\d+))?", text):
+        found |= set(range(int(first), int(last or first) + 1))
+    return found
+
+
+@pytest.mark.parametrize("name, points", [("us-28-point-plan", 28), ("e3-counter-proposal-2025-11", 28),
+                                          ("istanbul-communique-2022-03", 10)])
+def test_every_point_of_a_plan_is_encoded_or_listed_as_carrying_no_rule(name, points):
+    """Row 13: the 28-point example claimed to name its unencoded points and named three of eleven."""
+    text = (ROOT / "examples" / f"{name}.yaml").read_text(encoding="utf-8")
     scenario = yaml.safe_load(text)
-    encoded = {int(n) for p in scenario["parameters"].values() if isinstance(p, dict) and p.get("point")
-               for n in re.findall(r"\d+", str(p["point"]))}
-    listed = {int(m) for m in re.findall(r"^#\s+(\d+)", text, flags=re.M)}
-    assert set(range(1, 29)) - encoded - listed == set()
+    assert scenario["date"], "every plan states its date"
+    encoded = set().union(*(_numbers(str(p["point"])) for p in scenario["parameters"].values()
+                            if isinstance(p, dict) and p.get("point")))
+    listed = set().union(*(_numbers(m.group(1)) for line in text.splitlines() if (m := POINT_LIST.match(line))))
+    assert set(range(1, points + 1)) - encoded - listed == set()
+
+
+def test_the_28_point_plans_points_of_legal_weight_are_listed():
+    text = PLAN_28.read_text(encoding="utf-8")
+    listed = set().union(*(_numbers(m.group(1)) for line in text.splitlines() if (m := POINT_LIST.match(line))))
     assert {2, 24} <= listed
 
 

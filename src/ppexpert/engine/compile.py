@@ -148,7 +148,7 @@ def compile_rules(rules: list[Rule], scale: Scale) -> CompiledRuleset:
         all_of = [{f"c{index}": compile_condition(c, scale)} for index, c in enumerate(rule.when)]
         definition[rule.id] = {"all": all_of}
         conclusions[rule.id] = conclusion_fact(rule, scale)
-        patterns[json.dumps([list(p.values())[0] for p in all_of], sort_keys=True)] += 1
+        patterns[repr([list(p.values())[0] for p in all_of])] += 1  # built in one order: repr identifies it
     worst = max(patterns.values(), default=0)
     if worst > MAX_IDENTICAL_PATTERNS:
         raise LimitError(f"{worst} rules share an identical pattern; durable_rules takes at most "

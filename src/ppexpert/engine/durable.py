@@ -13,7 +13,6 @@ Built around the sharp edges measured in ENGINE-NOTES.md:
 """
 from __future__ import annotations
 
-import copy
 import datetime
 import itertools
 import threading
@@ -53,8 +52,8 @@ class Firing:
 
     order: int
     rule: str
-    premises: tuple[dict, ...]
-    conclusion: dict  # the conclusion fact (with its id)
+    premises: tuple[dict, ...]  # shared with the run's facts: read, never change
+    conclusion: dict  # the conclusion fact (with its id), shared by the rule's firings: read, never change
     new: bool  # False when an earlier firing had already asserted the same conclusion
 
 
@@ -63,6 +62,7 @@ class _Run:
     firings: list[Firing] = field(default_factory=list)
     asserted: set[str] = field(default_factory=set)
     errors: list[str] = field(default_factory=list)
+    known: dict[str, dict] = field(default_factory=dict)  # fact id -> the fact as asserted (premises share it)
 
 
 if _durable is not None:
@@ -90,7 +90,8 @@ class Engine:
     def _register(self, ruleset: CompiledRuleset) -> threading.Lock:
         with self._registry_lock:
             if ruleset.name not in self._registered:
-                definition = copy.deepcopy(ruleset.definition)  # durable_rules pops "run" from what it is given
+                # durable_rules deletes "run" from each rule it is given and only reads the rest
+                definition = {rule_id: dict(rule) for rule_id, rule in ruleset.definition.items()}
                 for rule_id, rule in definition.items():
                     rule["run"] = self._action(ruleset, rule_id)
                 self._host.set_rulesets({ruleset.name: definition})
@@ -101,17 +102,21 @@ class Engine:
     def _action(self, ruleset: CompiledRuleset, rule_id: str):
         if rule_id in (SINK_RULE, START_RULE):
             return lambda c: None
-        patterns = len(ruleset.definition[rule_id]["all"])
+        names = tuple(f"c{index}" for index in range(len(ruleset.definition[rule_id]["all"])))
         conclusion = encode_conclusion(ruleset.conclusions[rule_id])
+        conclusion_id = conclusion["id"]
 
         def act(c: Any) -> None:
             run = self._current[ruleset.name]
             try:
-                premises = tuple(_plain(getattr(c, f"c{index}")) for index in range(patterns))
-                new = conclusion["id"] not in run.asserted
-                run.firings.append(Firing(len(run.firings), rule_id, premises, dict(conclusion), new))
+                # The matched facts by id, as asserted: no copy of what durable_rules parsed back from JSON.
+                matched, known = c._m, run.known
+                premises = tuple(known.get(matched[name]["id"]) or _plain(matched[name]) for name in names)
+                new = conclusion_id not in run.asserted
+                run.firings.append(Firing(len(run.firings), rule_id, premises, conclusion, new))
                 if new:
-                    run.asserted.add(conclusion["id"])
+                    run.asserted.add(conclusion_id)
+                    known[conclusion_id] = conclusion
                     c.assert_fact(dict(conclusion))
             except BaseException as error:  # noqa: BLE001 - durable_rules would swallow it silently
                 run.errors.append(f"{rule_id}: {type(error).__name__}: {error}")
@@ -123,7 +128,7 @@ class Engine:
         lock = self._register(ruleset)
         with lock:
             sid = f"s{next(self._sids)}"
-            run = _Run()
+            run = _Run(known={fact["id"]: fact for fact in facts})
             self._current[ruleset.name] = run
             try:
                 self._host.assert_facts(ruleset.name, [{**fact, "sid": sid} for fact in [*facts, START_FACT]])
@@ -139,6 +144,43 @@ class Engine:
             if run.errors or state.get("exception"):
                 raise EngineFailure("; ".join(run.errors) or str(state.get("exception")))
             return run.firings
+
+
+    def run_bare(self, ruleset: CompiledRuleset, facts: list[dict]) -> int:
+        """durable_rules alone, for the benchmark's baseline: the same facts into the same rules, registered a
+        second time with the least an action can do (assert its conclusion once); returns the number of firings."""
+        name = ruleset.name + "_bare"
+        with self._registry_lock:
+            if name not in self._registered:
+                definition = {rule_id: dict(rule) for rule_id, rule in ruleset.definition.items()}
+                for rule_id, rule in definition.items():
+                    rule["run"] = self._bare_action(name, ruleset, rule_id)
+                self._host.set_rulesets({name: definition})
+                self._registered[name] = ruleset
+                self._locks[name] = threading.Lock()
+        with self._locks[name]:
+            sid = f"s{next(self._sids)}"
+            run = self._current[name] = _Run()
+            try:
+                self._host.assert_facts(name, [{**fact, "sid": sid} for fact in [*facts, START_FACT]])
+            finally:
+                self._current.pop(name, None)
+                self._host.delete_state(name, sid)
+            return len(run.firings)
+
+    def _bare_action(self, name: str, ruleset: CompiledRuleset, rule_id: str):
+        if rule_id in (SINK_RULE, START_RULE):
+            return lambda c: None
+        conclusion = encode_conclusion(ruleset.conclusions[rule_id])
+
+        def act(c: Any) -> None:
+            run = self._current[name]
+            run.firings.append(rule_id)
+            if conclusion["id"] not in run.asserted:
+                run.asserted.add(conclusion["id"])
+                c.assert_fact(dict(conclusion))
+
+        return act
 
 
 def _plain(content: Any) -> dict:

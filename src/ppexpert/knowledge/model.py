@@ -26,10 +26,14 @@ RuleId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$")]
 Scalar = Union[bool, int, float, str, None]
 
 
+_IN_MEMORY = Span("<memory>")  # frozen: every object made in memory shares it
+
+
 class _Model(BaseModel):
     # defer_build: validators are built on first use, so a cached knowledge base starts without building them all
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
-    _span: Span = PrivateAttr(default=Span("<memory>"))
+    # a factory, not a default: pydantic deep-copies a default for every object (a fifth of loading 4,000 rules)
+    _span: Span = PrivateAttr(default_factory=lambda: _IN_MEMORY)
     _path: tuple = PrivateAttr(default=())
 
     @property

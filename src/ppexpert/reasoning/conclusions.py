@@ -49,6 +49,7 @@ def render(template: str, values: dict[str, Any], extra: dict | None = None) -> 
 
 def conclude(loaded: LoadedScenario, kb: KnowledgeBase, standing: dict, trace: Trace) -> dict[str, Conclusion]:
     rules = kb.rules_by_id
+    citations = kb.__dict__.setdefault("_citations", {})  # ref -> citation, the same in every assessment
     values = template_values(loaded, kb)
     grouped: dict[str, list[Firing]] = {}
     for fact_id, fs in standing.items():
@@ -68,7 +69,7 @@ def conclude(loaded: LoadedScenario, kb: KnowledgeBase, standing: dict, trace: T
             for ref in rules[rule_id].rests_on:
                 if ref not in refs:
                     refs.append(ref)
-                    citation = kb.citation_of(ref)
+                    citation = citations[ref] if ref in citations else citations.setdefault(ref, kb.citation_of(ref))
                     if citation:
                         sources.append(citation)
         premises = tuple(dict.fromkeys(premise_node(p) for f in fs for p in f.premises))

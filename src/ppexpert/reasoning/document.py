@@ -15,6 +15,14 @@ SCHEMA_VERSION = 1
 
 
 def _plain(value: Any) -> Any:
+    """A copy as JSON data (dates as ISO text, tuples as lists). Applied only where such values can occur: the
+    rest of the document is built from fresh lists, dicts and text, and a firing's premises are engine facts,
+    which are JSON by construction; copying the whole document cost more than the assessment itself."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return value
+    if kind is dict:
+        return {k: v if type(v) in _SCALARS else _plain(v) for k, v in value.items()}
     if isinstance(value, (_dt.date, _dt.datetime)):
         return value.isoformat()
     if isinstance(value, dict):
@@ -22,6 +30,9 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     return value
+
+
+_SCALARS = frozenset((str, int, float, bool, type(None)))
 
 
 def conclusion_json(assessment, conclusion) -> dict:
@@ -34,9 +45,9 @@ def conclusion_json(assessment, conclusion) -> dict:
         "rule": conclusion.rule,
         "rules": list(conclusion.rules),
         "because": conclusion.sentence,
-        "sources": [dict(s) for s in conclusion.sources],
+        "sources": [_plain(s) for s in conclusion.sources],
         "premises": list(conclusion.premises),
-        "disputed": [dict(d) for d in conclusion.disputed],
+        "disputed": [_plain(d) for d in conclusion.disputed],
         "rests_on_disputed_value": bool(conclusion.disputed),
         "caveats": list(conclusion.caveats),
     }
@@ -73,9 +84,9 @@ def assessment_json(assessment) -> dict:
         "schema_version": SCHEMA_VERSION,
         "knowledge_version": kb.version,
         "scenario": {"id": scenario.id, "title": scenario.title, "description": scenario.description,
-                     "plan": scenario.plan, "date": scenario.date, "file": loaded.file,
+                     "plan": scenario.plan, "date": _plain(scenario.date), "file": loaded.file,
                      "content_hash": loaded.content_hash},
-        "scale": kb.scale.names,
+        "scale": list(kb.scale.names),
         "overall": conclusion_json(assessment, overall) if overall else None,
         "areas": areas,
         "risks": risks,
@@ -87,18 +98,18 @@ def assessment_json(assessment) -> dict:
         "undetermined": [{"rule": u.rule, "conclusion": u.conclusion, "level": u.level, "unknown": list(u.unknown),
                           "needs": list(u.needs), "sentence": u.sentence}
                          for u in sorted(assessment.undetermined, key=lambda u: (u.conclusion, u.rule))],
-        "inputs": [{"name": v.name, "value": v.value, "shown": show_value(v.value), "origin": v.origin,
+        "inputs": [{"name": v.name, "value": _plain(v.value), "shown": show_value(v.value), "origin": v.origin,
                     "point": v.point, "note": v.note, "derived_from": list(v.derived_from), "formula": v.formula,
                     "at": str(v.span)}
                    for v in sorted(loaded.inputs.values(), key=lambda v: v.name)],
-        "assumptions": [{"baseline": b.id, "value": b.value, "kb_value": b.kb_value, "source": b.source,
+        "assumptions": [{"baseline": b.id, "value": _plain(b.value), "kb_value": _plain(b.kb_value), "source": b.source,
                          "note": b.note} for b in sorted(loaded.baselines.values(), key=lambda b: b.id) if b.assumed],
         "firings": [{"order": f.order, "rule": f.rule, "concludes": f.conclusion["cid"], "level": f.conclusion.get("lv"),
                      "matched": [_premise(p) for p in f.premises],
                      "standing": assessment.standing(f)}
                     for f in assessment.firings],
     }
-    return _plain(document)
+    return document
 
 
 def _premise(fact: dict) -> dict:

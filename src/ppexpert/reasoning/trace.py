@@ -51,6 +51,14 @@ class Trace:
         return graph
 
 
+def _rule_spans(kb: KnowledgeBase) -> dict[str, str]:
+    """Each rule's file:line as text, once per knowledge base (it is the same in every trace)."""
+    spans = kb.__dict__.get("_rule_spans")
+    if spans is None or len(spans) != len(kb.rules):
+        spans = kb.__dict__["_rule_spans"] = {rule.id: str(rule.span) for rule in kb.rules}
+    return spans
+
+
 def build_trace(loaded: LoadedScenario, kb: KnowledgeBase, firings: list[Firing], standing: dict,
            defeats: list[Defeat]) -> Trace:
     """inputs and knowledge facts -> firings -> conclusions; provisions and sources hang off firings."""
@@ -69,12 +77,13 @@ def build_trace(loaded: LoadedScenario, kb: KnowledgeBase, firings: list[Firing]
     standing_firings = {f.order for fs in standing.values() for f in fs}
     defeated = {(d.rule, d.conclusion, d.level): d for d in defeats}
     rules = kb.rules_by_id
+    spans = _rule_spans(kb)
     cited: set[str] = set()
     for firing in firings:
         node = f"firing:{firing.rule}#{firing.order}"
         rule = rules[firing.rule]
         defeat = defeated.get((firing.rule, firing.conclusion["cid"], firing.conclusion.get("lv")))
-        nodes.append((node, {"kind": "firing", "rule": firing.rule, "order": firing.order, "span": str(rule.span),
+        nodes.append((node, {"kind": "firing", "rule": firing.rule, "order": firing.order, "span": spans[rule.id],
                              "standing": firing.order in standing_firings,
                              "defeated_by": defeat.by if defeat else None}))
         edges += [(premise_node(p), node, {"kind": "premise"}) for p in firing.premises]
