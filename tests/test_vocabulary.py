@@ -149,7 +149,7 @@ def test_not_addressed_and_not_applicable_are_values_of_every_parameter_that_onl
                                  military_cap={"troops": 600000}), KB)
     # silence on Russia's forces is not a statement that there is no cap
     assert assessment.get("finding.one-sided-force-limits") is None
-    assert assessment.get("risk.accountability") is None
+    assert assessment.get("risk.accountability").level == "low"  # silence grants no amnesty (ACC-RISK-LOW)
 
 
 def test_the_eu_path_is_measured_against_ukraines_status_on_the_plans_date():
@@ -217,3 +217,10 @@ def test_a_single_parameter_that_a_group_field_also_says_is_derived_from_the_fie
     with pytest.raises(InputError) as error:
         load_scenario(scenario(election_within_days=100, sequence={"elections": {"within_days": 90}}), KB)
     assert "election_within_days is derived from `sequence.elections.within_days`" in str(error.value)
+
+
+def test_a_value_derived_from_an_input_the_plan_is_silent_on_is_not_addressed_too():
+    inputs = load_scenario(scenario(npp_ukraine_power_share_pct=NOT_ADDRESSED, military_cap="not_applicable"),
+                           KB).inputs
+    assert inputs["npp_capacity_lost_mw"].value == NOT_ADDRESSED
+    assert inputs["military_cap_troops"].value == "not_applicable"

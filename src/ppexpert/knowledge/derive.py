@@ -55,8 +55,8 @@ def derive_inputs(loaded: LoadedScenario, kb: KnowledgeBase) -> dict[str, InputV
         if name in DERIVATIONS and parameter.derived:
             reads, compute = DERIVATIONS[name]
             values = [loaded.inputs[r].value if r in loaded.inputs else loaded.baselines[r].value for r in reads]
-            if values[0] == UNKNOWN:
-                value = UNKNOWN
+            if values[0] in (UNKNOWN, NOT_ADDRESSED, NOT_APPLICABLE):  # what the input says carries over
+                value = values[0]
             elif values[0] is None:
                 value = None
             else:
