@@ -56,3 +56,39 @@ def test_an_unknown_conclusion_id_is_a_user_error():
     result = run_cli("why", "examples/seed-calculator.yaml", "risk.weather")
     assert result.returncode == 2
     assert "no rule concludes 'risk.weather'" in result.stderr and "risk.sovereignty" in result.stderr
+
+
+# ---------------------------------------------------------------- assumptions have domains (issue 15, defect 2)
+
+@pytest.mark.parametrize("value, words", [
+    (0, "0 is out of range"), (-352000, "-352,000 is out of range"), (0.00001, "is not a whole number"),
+    (float("nan"), "nan is not a whole number"), (float("inf"), "inf is not a whole number"),
+    (1e300, "1e+300 is out of range"), (5_000_001, "out of range"),
+])
+def test_an_assumption_outside_its_baselines_domain_is_refused_with_the_domain(value, words):
+    from ppexpert.knowledge.problems import InputError
+    from ppexpert.reasoning import assess
+    scenario = {"id": "s", "title": "t", "parameters": {"military_cap": {"troops": 5000}},
+                "assumptions": {"ukraine_troops": {"value": value, "source": "seed-article"}}}
+    with pytest.raises(InputError) as error:
+        assess(scenario)
+    (problem,) = error.value.problems
+    assert words in problem.message and problem.path == ("assumptions", "ukraine_troops", "value")
+    assert "from 1 to 5,000,000 troops" in problem.hint
+
+
+def test_an_assumption_in_a_file_is_refused_with_its_position(tmp_path):
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text("id: s\ntitle: t\nparameters: {}\nassumptions:\n"
+                        "  ukraine_troops: {value: -352000, source: seed-article}\n")
+    result = run_cli("assess", str(scenario))
+    assert result.returncode == 2 and "s.yaml:5:27" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("title", ["red \x1b[31malert", "csi \x9b2J", "bell \x07", "lone \ud800 surrogate"])
+def test_control_characters_and_lone_surrogates_in_text_given_as_a_mapping_are_refused(title):
+    from ppexpert.knowledge.problems import InputError
+    from ppexpert.reasoning import assess
+    with pytest.raises(InputError) as error:
+        assess({"id": "s", "title": title, "parameters": {}})
+    assert error.value.problems[0].path == ("title",) and "U+" in error.value.problems[0].message

@@ -28,7 +28,7 @@ from typing import Annotated, Any, Union
 from pydantic import Field, model_validator
 
 from ppexpert.knowledge.model import Assumption, Identifier, RuleId, _Model
-from ppexpert.knowledge.problems import InputError, Problem, suggest
+from ppexpert.knowledge.problems import InputError, Problem, render_problems, suggest
 from ppexpert.knowledge.scenario import patched, scenario_from_document
 from ppexpert.knowledge.validation import validate
 from ppexpert.knowledge.yamlfile import Document, load_document
@@ -390,8 +390,7 @@ def run_case_files(files: list[Path], knowledge=None, keyword: str | None = None
 
 def render_run(run: CaseRun, coverage: bool = False) -> str:
     lines = []
-    for problem in sorted(run.problems, key=Problem.sort_key):
-        lines.append(problem.render())
+    lines += render_problems(sorted(run.problems, key=Problem.sort_key))
     for result in run.results:
         lines.append(result.report() if not result.passed else f"{result.loaded.where}: ok   {result.loaded.case.name}")
     if coverage:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from typing import Callable
 
@@ -40,9 +41,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ppexpert: internal failure of the rule engine: {error}", file=sys.stderr)
         return 1
     except BrokenPipeError:
+        _silence_stdout()
         return 0
     except KeyboardInterrupt:
         return 130
+    except OSError as error:  # the output cannot be written: a full disk, a closed terminal
+        _silence_stdout()
+        print(f"ppexpert: error: cannot write the output: {error.strerror or error}\n"
+              "  hint: check the free space and the destination", file=sys.stderr)
+        return 2
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush does not fail again on the way out."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 def emit_json(document: dict, out=None) -> None:

@@ -20,7 +20,7 @@ import ppexpert.knowledge.model as m
 from ppexpert.knowledge.problems import InputError, Problem, Span
 from ppexpert.knowledge.shipped import shipped_knowledge
 from ppexpert.knowledge.validation import validate
-from ppexpert.knowledge.yamlfile import Document, load_document, salvage_document
+from ppexpert.knowledge.yamlfile import Document, file_bytes, load_document, salvage_document
 
 KNOWLEDGE_ENV = "PPEXPERT_KNOWLEDGE"
 
@@ -114,7 +114,7 @@ def collect_knowledge(root: Path | str | None = None) -> tuple[KnowledgeBase, li
                                   code="missing-file")])
     digest = hashlib.sha256()
     for path in _knowledge_files(root):
-        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + file_bytes(path) + b"\0")
         doc, found = _read(path)
         problems += found
         if doc is None:

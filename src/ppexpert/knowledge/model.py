@@ -147,6 +147,21 @@ class Baseline(_Model):
     alias: Identifier | None = Field(None, description="a short name scenarios may use in `assumptions`")
     values: list[SourceValue] = Field(min_length=1, description="each source's value; the first agrees with `value`")
     chosen_because: str | None = Field(None, description="why the knowledge base uses `value` where sources disagree")
+    min: float | None = Field(None, description="the smallest value a scenario's assumption may give (numbers)")
+    max: float | None = Field(None, description="the largest value a scenario's assumption may give (numbers)")
+    integer: bool = Field(False, description="assumptions must be whole numbers (a head count, a year)")
+
+    @model_validator(mode="after")
+    def _in_own_domain(self) -> "Baseline":
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({self.min:g}) is above max ({self.max:g})")
+        number = isinstance(self.value, (int, float)) and not isinstance(self.value, bool)
+        if (self.min is not None or self.max is not None or self.integer) and not number:
+            raise ValueError("min, max and integer apply to numeric baselines only")
+        if number and ((self.min is not None and self.value < self.min) or
+                       (self.max is not None and self.value > self.max)):
+            raise ValueError(f"the value {self.value} is outside its own domain ({self.min} to {self.max})")
+        return self
 
     @property
     def disputed(self) -> bool:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -20,7 +21,8 @@ def load_scenario(source: Path | str | Mapping, kb: KnowledgeBase) -> LoadedScen
     """Read a scenario file (or mapping) and validate it; raise InputError with every problem."""
     if isinstance(source, Mapping):
         doc = Document("<scenario>", dict(source))  # no positions to keep: problems name the YAML path
-        content = json.dumps(source, sort_keys=True, default=str, ensure_ascii=False).encode()
+        content = json.dumps(source, sort_keys=True, default=str, ensure_ascii=False).encode(
+            "utf-8", "surrogatepass")  # a lone surrogate is reported by the checks below, not by the hash
     else:
         doc = load_document(source)
         content = Path(source).read_bytes()
@@ -34,6 +36,7 @@ def scenario_from_document(doc: Document, kb: KnowledgeBase) -> LoadedScenario:
         raise InputError([doc.problem((), "a scenario must be a mapping with id, title and parameters",
                                       "see examples/seed-calculator.yaml", code="wrong-type")])
     scenario, problems = validate(doc, Scenario, doc.data)
+    problems += _control_characters(doc, doc.data, ())
     raw_parameters = doc.data.get("parameters") if isinstance(doc.data.get("parameters"), dict) else {}
     inputs: dict[str, InputValue] = {}
     for name, raw, path, point, note in _written(doc, kb, raw_parameters, problems):
@@ -184,6 +187,28 @@ def _derived_when(doc: Document, kb: KnowledgeBase, inputs: dict[str, InputValue
     return problems
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _control_characters(doc: Document, data: Any, path: tuple) -> list[Problem]:
+    """Text holding control characters (a terminal escape sequence in a title) or lone surrogates, refused
+    wherever it stands: it would reach terminals, Markdown and HTML reports. The YAML loader refuses them in
+    files; this covers scenarios given as mappings (the web API, Python)."""
+    if isinstance(data, str):
+        found = _CONTROL.search(data)
+        if not found:
+            return []
+        return [doc.problem(path, f"the text holds the character U+{ord(found.group()):04X}",
+                            "remove control characters and unpaired surrogates from text", value=True,
+                            code="bad-value")]
+    if isinstance(data, dict):
+        return [p for key, value in data.items() for p in
+                _control_characters(doc, key, path) + _control_characters(doc, value, path + (key,))]
+    if isinstance(data, list):
+        return [p for index, value in enumerate(data) for p in _control_characters(doc, value, path + (index,))]
+    return []
+
+
 def _normalised(value: Any) -> Any:
     if isinstance(value, list):
         return sorted(dict.fromkeys(value))
@@ -225,13 +250,24 @@ def check_parameter_value(parameter: Parameter, value: Any) -> tuple[str, str] |
     return None
 
 
+MAX_NUMBER = 10 ** 15  # as the YAML loader's: beyond it doubles lose whole units, and no domain comes near
+
+
 def _check_number(value: Any, kind: str, low: float | None, high: float | None, allowed: str):
     if not is_number(value) or value != value or abs(value) == float("inf") or (
             kind == "integer" and not float(value).is_integer()):
         return (f"{value!r} is not {'a whole number' if kind == 'integer' else 'a number'}", allowed)
-    if (low is not None and value < low) or (high is not None and value > high):
-        return (f"{show_value(value)} is out of range", allowed)
+    if (low is not None and value < low) or (high is not None and value > high) or abs(value) > MAX_NUMBER:
+        return (f"{show_value(value) if abs(value) <= MAX_NUMBER else format(value, '.3g')} is out of range", allowed)
     return None
+
+
+def describe_baseline_domain(baseline) -> str:
+    low = show_value(baseline.min) if baseline.min is not None else f"-{MAX_NUMBER:.0e}"
+    high = show_value(baseline.max) if baseline.max is not None else f"{MAX_NUMBER:.0e}"
+    unit = f" {baseline.unit}" if baseline.unit else ""
+    return (f"expected {'a whole number' if baseline.integer else 'a number'} from {low} to {high}{unit} "
+            f"(the knowledge base has {show_value(baseline.value)})")
 
 
 def describe_domain(parameter: Parameter) -> str:
@@ -282,6 +318,13 @@ def _baselines(doc: Document, kb: KnowledgeBase, problems: list[Problem]) -> dic
                                         f"expected a value like the baseline's ({baseline.value!r})", value=True,
                                         code="wrong-type"))
             continue
+        if is_number(value) or is_number(baseline.value):
+            found = _check_number(value, "integer" if baseline.integer else "number", baseline.min, baseline.max,
+                                  describe_baseline_domain(baseline))
+            if found:
+                problems.append(doc.problem(path + ("value",), f"{name}: {found[0]}", found[1], value=True,
+                                            code="bad-value", subject=baseline.id))
+                continue
         value = normalise_number(value)
         result[baseline.id] = BaselineValue(baseline.id, value, baseline.value, source, True,
                                             baseline.disputed or value != baseline.value, doc.span(path), raw.get("note"))

@@ -113,6 +113,28 @@ def read_text(path: Path | str, shown: str | None = None, limit: int = MAX_FILE_
                                   "save the file as UTF-8", code="unreadable-file")])
 
 
+def file_bytes(path: Path | str) -> bytes:
+    """A file's bytes for a fingerprint: never blocks on a pipe, never reads a device, never raises (a folder, a
+    symlink loop or an oversized file gives a marker instead; loading the file then reports the problem)."""
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
+            return f"<mode {info.st_mode:o}, {info.st_size} bytes>".encode()
+        with open(path, "rb") as handle:
+            return handle.read(MAX_FILE_BYTES + 1)
+    except OSError as error:
+        return f"<{error.errno}>".encode()
+
+
+def file_stamp(path: Path | str) -> tuple[int, int]:
+    """(modification time, size), or (-1, errno) for a path that cannot be examined: a change detector."""
+    try:
+        info = os.stat(path)
+    except OSError as error:
+        return (-1, error.errno or 0)
+    return (info.st_mtime_ns, info.st_size)
+
+
 def load_document(path: Path | str) -> Document:
     """Read one YAML file; raise InputError naming file, line and column when it cannot be read."""
     shown = display_path(path)

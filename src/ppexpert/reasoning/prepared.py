@@ -16,6 +16,7 @@ from ppexpert.engine.compile import CompiledRuleset, compile_rules
 from ppexpert.knowledge.base import KnowledgeBase, find_knowledge
 from ppexpert.knowledge.model import UNKNOWN
 from ppexpert.knowledge.rulegraph import override_chains, overriders, settle_order
+from ppexpert.knowledge.yamlfile import file_bytes, file_stamp
 
 
 @lru_cache(maxsize=8)
@@ -50,7 +51,7 @@ def _from_disk_cache(root: Path) -> KnowledgeBase:
         return _planned(load_knowledge(root))
     digest = hashlib.sha256(_code_fingerprint() + str(root).encode())
     for path in sorted(root.rglob("*.yaml")):
-        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + file_bytes(path) + b"\0")
     cached = folder / f"knowledge-{digest.hexdigest()[:32]}.pickle"
     try:
         with cached.open("rb") as handle:
@@ -77,7 +78,7 @@ def _planned(kb: KnowledgeBase) -> KnowledgeBase:
 def knowledge_for(root: Path | str | None = None, near: Path | None = None) -> KnowledgeBase:
     """Load the knowledge base once per process, again only when a file changed."""
     root = Path(root) if root is not None else find_knowledge(near)
-    stamp = tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in root.rglob("*.yaml")))
+    stamp = tuple(sorted((str(p), *file_stamp(p)) for p in root.rglob("*.yaml")))
     return _knowledge_cached(str(root.resolve()), stamp)
 
 

@@ -9,18 +9,24 @@ an engine failure answers 503 and the server keeps serving.
 """
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from html import escape
 import datetime as _dt
 import json
+import os
+import sys
 import threading
 import time
+import traceback
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Generic, TypeVar
 
 from fastapi import FastAPI, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
@@ -38,6 +44,7 @@ from ppexpert.knowledge.problems import (
 from ppexpert.knowledge.yamlfile import load_document
 from ppexpert.reasoning import Assessment, assess, knowledge_for
 from ppexpert.reasoning.document import dumps
+from ppexpert.web.workers import FAST, SLOW, Overloaded, Pool, WorkerCrashed
 
 STATIC = Path(__file__).parent / "static"
 MAX_BODY_BYTES = 64 * 1024
@@ -51,12 +58,24 @@ T = TypeVar("T")
 class ApiError(Exception):
     """An answer other than 200, with a JSON body {"error": ..., "problems": [...]}."""
 
-    def __init__(self, status: int, error: str, problems: list[dict] | None = None):
+    def __init__(self, status: int, error: str, problems: list[dict] | None = None,
+                 headers: dict[str, str] | None = None):
         super().__init__(error)
-        self.status, self.error, self.problems = status, error, problems or []
+        self.status, self.error, self.problems, self.headers = status, error, problems or [], headers or {}
 
-    def response(self) -> JSONResponse:
-        return JSONResponse({"error": self.error, "problems": self.problems}, status_code=self.status)
+    def response(self) -> Response:
+        return error_response(self.status, self.error, self.problems, self.headers)
+
+
+def error_response(status: int, error: str, problems: list | None = None, headers: dict | None = None,
+                   detail: str | None = None) -> Response:
+    """An error body as ASCII JSON: text echoed from the request (a lone surrogate among it) cannot break it.
+    `detail` only for the engine's own failure messages (503); a 500 names nothing of its exception."""
+    content = {"error": error, "problems": problems or []}
+    if detail is not None:
+        content["detail"] = detail
+    body = json.dumps(content, ensure_ascii=True)
+    return Response(body, status_code=status, media_type=_JSON, headers=headers)
 
 
 def problem_json(problem: Problem) -> dict:
@@ -161,13 +180,15 @@ class Calculator:
     def __init__(self, knowledge: Path | str | None = None, examples: Path | str | None = None,
                  cache_size: int = 256):
         self.knowledge = Path(knowledge) if knowledge is not None else find_knowledge()
-        self.presets = Presets(Path(examples) if examples is not None else self.knowledge.resolve().parent / "examples")
+        self.examples = Path(examples) if examples is not None else self.knowledge.resolve().parent / "examples"
+        self.presets = Presets(self.examples)
         # Identical settings give byte-identical answers, so answers are kept (least recently used first out):
         # a slider moved back, "why?" after a change, "compare" and "report" re-use the assessment just made.
         self.documents: _Lru[str] = _Lru(cache_size)
         self.assessments: _Lru[Assessment] = _Lru(max(cache_size // 8, 1) if cache_size else 0)
         self.explanations: _Lru[str] = _Lru(cache_size // 2)
-        self._what_if = threading.Lock()
+        self.pool: Pool | None = None  # set by create_app: where the work below runs
+        self._inflight: dict[str, asyncio.Future] = {}
         self._kb: tuple[float, KnowledgeBase] | None = None
 
     recheck_seconds = 1.0  # how often the knowledge base's files are looked at for changes
@@ -216,30 +237,106 @@ class Calculator:
 
     def explain(self, scenario: Any, conclusion_id: Any, kind: str, level: Any = None) -> str:
         """why, why-not or what-if of one conclusion, as JSON text; kept like the answers (what-if tries many
-        variants). The text is written here, not by FastAPI, whose encoder costs more than the explanation."""
-        if not isinstance(conclusion_id, str) or not conclusion_id:
-            raise _bad_request("missing conclusion id", "pass `id`, e.g. risk.sovereignty", ("id",), code="missing-key")
-        if level is not None and not isinstance(level, str):
-            raise _bad_request("`level` must be a word of the risk scale", "e.g. \"critical\"", ("level",), code="wrong-type")
+        variants). The text is written here, not by FastAPI, whose encoder costs more than the explanation. The
+        route has checked `conclusion_id` and `level` are text."""
         _, key = self._key(scenario)
         memo = f"{kind}\0{conclusion_id}\0{level}\0{key}"
         found = self.explanations.get(memo)
         if found is not None:
             return found
         assessment = self.assess(scenario)
-        # what-if re-assesses the scenario once per candidate value (a second or two): one at a time, so that a
-        # few of them cannot crowd out the slider changes sharing the engine
-        with self._what_if if kind == "what-if" else contextlib.nullcontext():
-            found = self.explanations.get(memo)  # it may have been computed while this request waited
-            if found is None:
-                try:
-                    found = dumps(_EXPLAIN[kind](assessment, conclusion_id, level))
-                except InputError as error:
-                    raise ApiError(422, "invalid conclusion id or level",
-                                   [{**problem_json(p), "field": "level" if p.code == "bad-word" else "id"}
-                                    for p in error.errors]) from error
-                self.explanations.put(memo, found)
+        try:
+            found = dumps(_EXPLAIN[kind](assessment, conclusion_id, level))
+        except InputError as error:
+            raise ApiError(422, "invalid conclusion id or level",
+                           [{**problem_json(p), "field": "level" if p.code == "bad-word" else "id"}
+                            for p in error.errors]) from error
+        self.explanations.put(memo, found)
         return found
+
+    def report(self, scenario: Any, other: dict | None, fmt: str) -> str:
+        assessments = [self.assess(scenario)] + ([self.assess(other)] if other else [])
+        return report_formats()[fmt](assessments)
+
+    # -- the server's side: the same answers, computed by the pool (worker processes), kept here
+
+    async def answer(self, kind: str, args: tuple, key: str | None, cache: "_Lru[str] | None") -> str:
+        """The text of a job's answer: from this process's cache, from an identical request in flight, or from the
+        pool. Errors come back as ApiError: 422 bad input, 429 queue full, 503 engine failure or crash."""
+        if key is not None and cache is not None:
+            found = cache.get(key)
+            if found is not None:
+                return found
+            running = self._inflight.get(key)
+            if running is not None:
+                return await asyncio.shield(running)
+        lane, priority = _LANES[kind]
+        try:
+            future = self.pool.submit(kind, args, lane, priority)
+        except Overloaded as full:
+            raise ApiError(429, f"the server is busy ({full.lane} queue full); try again shortly", [],
+                           {"Retry-After": str(full.retry_after)}) from None
+        waiting = asyncio.wrap_future(future)
+        if key is not None:
+            self._inflight[key] = waiting
+        try:
+            reply = await waiting
+        except WorkerCrashed as crash:
+            print(f"ppexpert: {crash}; replaced", file=sys.stderr)
+            raise ApiError(503, "the rule engine stopped while answering this request; the server is still "
+                                "running, try again", []) from None
+        finally:
+            if key is not None:
+                self._inflight.pop(key, None)
+        if reply[0] == "ok":
+            if key is not None and cache is not None:
+                cache.put(key, reply[1])
+            return reply[1]
+        if reply[0] == "api":
+            raise ApiError(reply[1], reply[2], reply[3], reply[4] if len(reply) > 4 else None)
+        if reply[0] == "engine":
+            raise EngineFailure(reply[1])
+        raise ApiError(500, "internal error", [])
+
+
+def worker_main(conn, knowledge: str, examples: str | None) -> None:
+    """A worker process of the Pool: answer jobs one at a time until the server closes the pipe."""
+    calculator = Calculator(knowledge, examples)
+    try:
+        calculator.kb()  # load (or un-pickle) the knowledge base before saying ready
+    except ApiError:
+        pass  # its errors are answered per request, as in the server process
+    conn.send(("ready", os.getpid()))
+    while True:
+        try:
+            kind, args = conn.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            return
+        conn.send(run_job(calculator, kind, args))
+
+
+# job kind -> (lane, priority within the lane): slider assessments first, what-if in its own lane
+_LANES = {"document": (FAST, 0), "why": (FAST, 1), "why-not": (FAST, 1), "report": (FAST, 2),
+          "what-if": (SLOW, 0)}
+
+
+def run_job(calc: Calculator, kind: str, args: tuple) -> tuple:
+    """One job, in a worker process (or a thread of the server): its answer as a picklable reply."""
+    try:
+        if kind == "document":
+            return ("ok", calc.document(*args))
+        if kind == "report":
+            return ("ok", calc.report(*args))
+        scenario, conclusion_id, level = args
+        return ("ok", calc.explain(scenario, conclusion_id, kind, level))
+    except ApiError as error:
+        return ("api", error.status, error.error, error.problems, error.headers)
+    except EngineFailure as error:
+        print(f"ppexpert: engine failure: {error}", file=sys.stderr)
+        return ("engine", str(error))
+    except Exception:  # noqa: BLE001 - logged here, answered 500 without the exception's text
+        traceback.print_exc(file=sys.stderr)
+        return ("internal",)
 
 
 _EXPLAIN: dict[str, Callable[[Assessment, str, Any], dict]] = {
@@ -299,34 +396,52 @@ def _reports_compare() -> bool:
 
 def create_app(knowledge: Path | str | None = None, examples: Path | str | None = None,
                max_body_bytes: int = MAX_BODY_BYTES, cache_size: int = 256,
-               allowed_hosts: list[str] | None = None) -> FastAPI:
+               allowed_hosts: list[str] | None = None, workers: int = 0, max_queued: int = 256,
+               max_slow_queued: int = 16, job_timeout: float = 60.0) -> FastAPI:
     """The web calculator as an ASGI application (serve it with uvicorn; `ppexpert serve` does).
 
     allowed_hosts: the Host headers to answer (others get 400), e.g. ["127.0.0.1", "localhost"] on loopback, so
     that a web page whose name was re-pointed at 127.0.0.1 (DNS rebinding) cannot use the API; None answers any.
+    workers: assessments run in that many worker processes, replaced when one dies (its request answers 503);
+    0 runs them in two threads of this process (no crash containment; tests and embedding). max_queued and
+    max_slow_queued bound the waiting jobs (429 beyond); job_timeout ends a worker that overruns it.
     """
     calc = Calculator(knowledge, examples, cache_size)
+    calc.pool = Pool(str(calc.knowledge), str(calc.examples), workers, max_queued=max_queued,
+                     max_slow_queued=max_slow_queued, job_timeout=job_timeout, target=worker_main,
+                     local=None if workers else (lambda kind, args: run_job(calc, kind, args)))
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        calc.pool.close()
+
     app = FastAPI(title="ppexpert web calculator", version=__version__, docs_url=None, redoc_url=None,
+                  lifespan=lifespan,
                   description="Assess peace-plan scenarios against the cited knowledge base, and ask why. "
                               "Errors answer {error, problems: [{field, message, hint, yaml_path, code}]}: "
-                              "422 bad input, 413 body too large, 503 engine failure, 500 internal error.")
+                              "422 bad input, 413 body too large, 415 not JSON, 429 busy (see Retry-After), "
+                              "503 engine failure, 500 internal error.")
     app.state.calculator = calc
 
     @app.exception_handler(ApiError)
-    async def _api_error(request: Request, error: ApiError) -> JSONResponse:
+    async def _api_error(request: Request, error: ApiError) -> Response:
         return error.response()
 
     @app.exception_handler(EngineFailure)
-    async def _engine_failure(request: Request, error: EngineFailure) -> JSONResponse:
-        return JSONResponse({"error": "the rule engine failed; the server is still running, try again",
-                             "detail": str(error), "problems": []}, status_code=503)
+    async def _engine_failure(request: Request, error: EngineFailure) -> Response:
+        print(f"ppexpert: engine failure: {error}", file=sys.stderr)
+        return error_response(503, "the rule engine failed; the server is still running, try again",
+                              detail=str(error))
 
-    @app.exception_handler(Exception)
-    async def _internal(request: Request, error: Exception) -> JSONResponse:
-        return JSONResponse({"error": "internal error", "detail": f"{type(error).__name__}: {error}",
-                             "problems": []}, status_code=500)
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, error: RequestValidationError) -> Response:
+        problems = [{"field": ".".join(str(part) for part in e.get("loc", ())), "message": str(e.get("msg", "")),
+                     "hint": "", "code": "bad-request"} for e in error.errors()]
+        return error_response(422, "invalid request", problems)
 
-    scenario_schema = Scenario.model_json_schema()
+    scenario_schema = Scenario.model_json_schema(ref_template="#/components/schemas/{model}")
+    scenario_defs = scenario_schema.pop("$defs", {})
     scenario_body = {"requestBody": {"required": True, "content": {_JSON: {
         "schema": scenario_schema,
         "example": {"id": "mine", "title": "My settings",
@@ -376,12 +491,21 @@ def create_app(knowledge: Path | str | None = None, examples: Path | str | None 
     async def assess_route(request: Request) -> Response:
         scenario = await _json_body(request)
         start = time.perf_counter()
-        text = await _in_thread(lambda: calc.document(scenario))
+        _, key = await _in_thread(lambda: calc._key(scenario))
+        text = await calc.answer("document", (scenario,), key, calc.documents)
         took = (time.perf_counter() - start) * 1000  # in the header only: the body stays byte-identical
         return Response(text, media_type=_JSON, headers={"Server-Timing": f"assess;dur={took:.2f}"})
 
     async def explained(scenario: Any, conclusion_id: Any, kind: str, level: Any = None) -> Response:
-        return Response(await _in_thread(lambda: calc.explain(scenario, conclusion_id, kind, level)), media_type=_JSON)
+        if not isinstance(conclusion_id, str) or not conclusion_id:
+            raise _bad_request("missing conclusion id", "pass `id`, e.g. risk.sovereignty", ("id",), code="missing-key")
+        if level is not None and not isinstance(level, str):
+            raise _bad_request("`level` must be a word of the risk scale", "e.g. \"critical\"", ("level",),
+                               code="wrong-type")
+        _, key = await _in_thread(lambda: calc._key(scenario))
+        memo = f"{kind}\0{conclusion_id}\0{level}\0{key}"
+        text = await calc.answer(kind, (scenario, conclusion_id, level), memo, calc.explanations)
+        return Response(text, media_type=_JSON)
 
     @app.post("/api/why", summary="Why a conclusion holds (or why not): its derivation with citations",
               openapi_extra=explain_body("explain"))
@@ -422,12 +546,8 @@ def create_app(knowledge: Path | str | None = None, examples: Path | str | None 
                                "leave out `compare`", ("compare",), code="unsupported")
         scenario = await _json_body(request)
         other = calc.presets.get(compare) if compare else None
-
-        def render() -> str:
-            assessments = [calc.assess(scenario)] + ([calc.assess(other.data)] if other else [])
-            return renderers[format](assessments)
-
-        text = await _in_thread(render)
+        await _in_thread(lambda: calc._key(scenario))  # a scenario that is not an object: 422 before queueing
+        text = await calc.answer("report", (scenario, other.data if other else None, format), None, None)
         name = scenario.get("id") if isinstance(scenario, dict) and isinstance(scenario.get("id"), str) else "scenario"
         name = "".join(ch for ch in name if ch.isalnum() or ch in "-_")[:80] or "scenario"
         if other:
@@ -439,7 +559,40 @@ def create_app(knowledge: Path | str | None = None, examples: Path | str | None 
     if allowed_hosts is not None:
         from starlette.middleware.trustedhost import TrustedHostMiddleware  # lazy: only with a Host allow-list
         app.add_middleware(TrustedHostMiddleware, allowed_hosts=allowed_hosts)
+    app.add_middleware(Guard)  # outermost of ours: headers on every answer, 500 without a torn-down connection
+    app.openapi = lambda: _openapi(app, scenario_defs)
     return app
+
+
+# Declared on every POST route of the API (schemathesis checks that nothing else is answered).
+_ERROR_SCHEMA = {"type": "object", "required": ["error", "problems"],
+                 "properties": {"error": {"type": "string"}, "problems": {"type": "array", "items": {"type": "object"}}}}
+_ERRORS = {"413": "the body is larger than max_body_bytes", "415": "the body is not declared application/json",
+           "422": "invalid input: every problem with its field, message and hint",
+           "429": "the queue is full: try again after Retry-After seconds",
+           "503": "the rule engine failed or stopped on this request; the server is still running"}
+
+
+def _openapi(app: FastAPI, defs: dict) -> dict:
+    """FastAPI's document, with the scenario's sub-schemas where its references point and every error declared."""
+    if app.openapi_schema:
+        return app.openapi_schema
+    spec = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    spec.setdefault("components", {}).setdefault("schemas", {}).update(defs)
+    spec["components"]["schemas"]["Error"] = _ERROR_SCHEMA
+    for path, methods in spec["paths"].items():
+        for method, operation in methods.items():
+            responses = operation.setdefault("responses", {})
+            responses.pop("422", None)  # FastAPI's HTTPValidationError: this API answers its own Error body
+            errors = _ERRORS if method == "post" else {"422": _ERRORS["422"], "429": _ERRORS["429"]} if \
+                operation.get("parameters") else {}
+            for status, description in errors.items():
+                responses[status] = {"description": description, "content": {_JSON: {
+                    "schema": {"$ref": "#/components/schemas/Error"}}}}
+    spec["components"]["schemas"] = {k: v for k, v in spec["components"]["schemas"].items()
+                                     if k not in ("HTTPValidationError", "ValidationError")}
+    app.openapi_schema = spec
+    return spec
 
 
 def api_page(spec: dict) -> str:
@@ -578,3 +731,65 @@ class BodyLimit:
         response = JSONResponse({"error": f"request body too large (limit {self.limit} bytes)", "problems": []},
                                 status_code=413)
         await response(scope, None, send)
+
+
+_SECURITY_HEADERS = [
+    (b"content-security-policy", b"default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                                 b"img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+                                 b"form-action 'self'; frame-ancestors 'none'"),
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+
+
+class Guard:
+    """ASGI middleware around the whole application:
+
+    - security headers on every answer (the page can be neither framed nor sniffed, and loads only its own files);
+    - a POST must declare its body `application/json` (415 otherwise): a web page elsewhere can send text/plain or a
+      form cross-site without a preflight, but not JSON;
+    - an exception that escapes the application answers a plain 500 without its text (logged here), and the
+      connection stays open for the client's next request (Starlette's own error handler re-raises, and the server
+      then closes the connection).
+    """
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def send_with_headers(message):
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in _GUARDED]
+                message = {**message, "headers": headers + _SECURITY_HEADERS}
+            await send(message)
+
+        if scope["method"] == "POST" and not _declares_json(scope):
+            response = error_response(415, "send the body as JSON with Content-Type: application/json",
+                                      [{"field": "Content-Type", "message": "not application/json",
+                                        "hint": "set the header Content-Type: application/json", "code": "bad-media-type"}])
+            return await response(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        except Exception:  # noqa: BLE001 - logged; the body names nothing of it
+            traceback.print_exc(file=sys.stderr)
+            if not started:
+                await error_response(500, "internal error")(scope, receive, send_with_headers)
+
+
+_GUARDED = {key for key, _ in _SECURITY_HEADERS}
+
+
+def _declares_json(scope) -> bool:
+    for key, value in scope.get("headers") or ():
+        if key == b"content-type":
+            media = value.split(b";")[0].strip().lower()
+            return media == b"application/json" or (media.startswith(b"application/") and media.endswith(b"+json"))
+    return False

@@ -678,3 +678,7 @@ async function start() {
 }
 
 document.addEventListener("DOMContentLoaded", start);
+
+// The toolbar is a form for its labels and keyboard order only: it is never submitted (no inline handler, which
+// the Content-Security-Policy forbids).
+document.getElementById("toolbar").addEventListener("submit", (event) => event.preventDefault());
