@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -69,18 +70,30 @@ def warm(repeat: int) -> None:
           f"({'met' if worst <= 1.5 else 'missed'})")
 
 
+def _cpu_of(command: list[str], **kwargs) -> float:
+    """CPU time (user + system) of a child process: what its wall time would be on an idle machine."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    subprocess.run(command, check=True, capture_output=True, **kwargs)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+
+
 def cold(repeat: int) -> None:
     env = {**os.environ, "NO_COLOR": "1"}
     command = [sys.executable, "-m", "ppexpert", "assess", "examples/seed-calculator.yaml"]
+    durable_lang = [sys.executable, "-c", "import durable.lang"]
     subprocess.run(command, cwd=ROOT, check=True, capture_output=True, env=env)  # fill the knowledge cache
-    ours, durable = [], []
+    ours, durable, ours_cpu, durable_cpu = [], [], [], []
     for _ in range(repeat):
-        ours += _time(lambda: subprocess.run(command, cwd=ROOT, check=True, capture_output=True, env=env), 1)
-        durable += _time(lambda: subprocess.run([sys.executable, "-c", "import durable.lang"], check=True), 1)
+        ours += _time(lambda: ours_cpu.append(_cpu_of(command, cwd=ROOT, env=env)), 1)
+        durable += _time(lambda: durable_cpu.append(_cpu_of(durable_lang)), 1)
     (o, o95), (d, d95) = _ms(ours), _ms(durable)
-    print(f"cold `ppexpert assess examples/seed-calculator.yaml`: {o:.0f} ms (p95 {o95:.0f}); "
-          f"`python -c 'import durable.lang'`: {d:.0f} ms (p95 {d95:.0f}); ratio {o / d:.1f}x")
-    print(f"goal 3: <= 300 ms ({'met' if o <= 300 else 'missed'}) and <= 4x ({'met' if o / d <= 4 else 'missed'})")
+    (oc, _), (dc, _) = _ms(ours_cpu), _ms(durable_cpu)
+    print(f"cold `ppexpert assess examples/seed-calculator.yaml`: wall {o:.0f} ms (p95 {o95:.0f}), CPU {oc:.0f} ms; "
+          f"`python -c 'import durable.lang'`: wall {d:.0f} ms (p95 {d95:.0f}), CPU {dc:.0f} ms; "
+          f"ratio {o / d:.1f}x wall, {oc / dc:.1f}x CPU")
+    print(f"goal 3: <= 300 ms ({'met' if o <= 300 else 'missed'} by wall, {'met' if oc <= 300 else 'missed'} by CPU)"
+          f" and <= 4x ({'met' if o / d <= 4 else 'missed'} by wall, {'met' if oc / dc <= 4 else 'missed'} by CPU)")
 
 
 def main() -> None:

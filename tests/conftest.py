@@ -6,3 +6,15 @@ import tempfile
 from ppexpert.authoring.pytest_plugin import pytest_collect_file  # noqa: F401  (a pytest hook, found by name)
 
 os.environ.setdefault("PPEXPERT_CACHE_DIR", tempfile.mkdtemp(prefix="ppexpert-test-cache-"))
+
+
+import pytest  # noqa: E402
+
+from ppexpert.reasoning import cellcache  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cell_cache():
+    """Each test starts with an empty cell cache: a test that counts engine runs must not see another's cells."""
+    cellcache.clear()
+    yield

@@ -1,5 +1,7 @@
 """The real CLI, end to end, in fresh processes."""
 import json
+import subprocess
+import sys
 
 from _support import ROOT, run_cli
 
@@ -93,3 +95,29 @@ def test_an_internal_engine_failure_is_exit_code_1(tmp_path):
     result = run_cli("assess", "examples/seed-calculator.yaml", env={"PYTHONPATH": path})
     assert result.returncode == 1
     assert "internal failure of the rule engine: simulated crash" in result.stderr
+
+
+def test_each_command_is_added_by_the_module_the_command_line_imports_for_it():
+    """A command imports only its own module (start-up speed): the map must name the module that adds it."""
+    import argparse
+    import importlib
+
+    from ppexpert.cli import _COMMANDS, _OWNERS
+
+    added = {}
+    for name in _COMMANDS:
+        sub = argparse.ArgumentParser().add_subparsers()
+        importlib.import_module(name).add(sub)
+        added.update(dict.fromkeys(sub.choices, name))
+    assert added == _OWNERS
+
+
+def test_assess_from_the_cached_knowledge_base_imports_neither_the_checker_nor_the_other_commands():
+    code = ("import sys; from ppexpert.cli import main; main(['assess', 'examples/seed-calculator.yaml']); "
+            "print(sorted(m for m in ('networkx', 'ppexpert.check', 'ppexpert.cli.report', 'ppexpert.cli.serve', "
+            "'ppexpert.cli.authoring', 'ppexpert.web.server') if m in sys.modules), file=sys.stderr)")
+    first = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    again = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert first.returncode == again.returncode == 0, first.stderr
+    assert "ppexpert.check" in first.stderr or first.stderr.strip() == "[]"  # the first run may fill the cache
+    assert again.stderr.strip() == "[]"

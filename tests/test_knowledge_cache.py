@@ -23,7 +23,7 @@ def _load(root):
 def test_a_second_load_reads_the_pickle_instead_of_the_yaml(kb_copy, tmp_path, monkeypatch):
     first = _load(kb_copy)
     assert len(list((tmp_path / "cache").glob("knowledge-*.pickle"))) == 1
-    monkeypatch.setattr(assessment_module, "load_knowledge", lambda root: pytest.fail("the cache was not used"))
+    monkeypatch.setattr(assessment_module, "_load_knowledge", lambda root: pytest.fail("the cache was not used"))
     second = _load(kb_copy)
     assert second.version == first.version and [r.id for r in second.rules] == [r.id for r in first.rules]
     assert assess(mini_scenario(ceded=60), second).get("risk.land").level == "critical"

@@ -323,7 +323,10 @@ def test_identical_settings_are_answered_from_the_cache_with_identical_bytes(mon
     assert client.post("/api/what-if", json={"scenario": scenario, "id": "risk.defence"}).json() == what_if.json()
     assert runs == []  # but not twice for the same question
     client.post("/api/assess", json=with_parameters(scenario, territory_ceded_pct=13))
-    assert runs == [1]
+    assert runs == []  # another value in a cell already run: rebuilt from the cell cache, no engine run
+    client.post("/api/assess", json=with_parameters(scenario, territory_ceded_pct=30, us_commitment="treaty",
+                                                    war_crimes_amnesty="none"))
+    assert runs == [1]  # a new cell runs the engine
 
 
 def test_a_broken_knowledge_base_answers_500_with_its_problems_not_422(tmp_path):

@@ -9,9 +9,24 @@ The package is laid out as the pipeline (docs/architecture.md): knowledge → ch
 with authoring, web and cli on top.
 """
 from ppexpert._version import __version__
-from ppexpert.check import load_knowledge
-from ppexpert.knowledge.base import KnowledgeBase
-from ppexpert.knowledge.problems import EngineFailure, InputError
-from ppexpert.reasoning import Assessment, assess
 
 __all__ = ["assess", "Assessment", "load_knowledge", "KnowledgeBase", "InputError", "EngineFailure", "__version__"]
+
+# Imported on first use, for start-up speed: `python -m ppexpert` imports this package first, and a command needs
+# only its own part of it (`assess` from a cached knowledge base never loads the checker or networkx).
+_LAZY = {"assess": "ppexpert.reasoning", "Assessment": "ppexpert.reasoning", "load_knowledge": "ppexpert.check",
+         "KnowledgeBase": "ppexpert.knowledge.base", "InputError": "ppexpert.knowledge.problems",
+         "EngineFailure": "ppexpert.knowledge.problems"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib  # lazy, like the names it imports
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'ppexpert' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -16,20 +16,44 @@ _COMMANDS: list[str] = ["ppexpert.cli.core", "ppexpert.cli.claims", "ppexpert.cl
                         "ppexpert.cli.authoring"]
 
 
-def _parser() -> argparse.ArgumentParser:
+# The module that adds each command: a command imports only its own module (start-up speed; `assess` need not
+# load the report, server and authoring code). Help and unknown commands import them all; a test checks this map
+# against what the modules register.
+_OWNERS: dict[str, str] = {
+    **dict.fromkeys(("assess", "examples", "why", "why-not", "what-if"), "ppexpert.cli.core"),
+    "claims": "ppexpert.cli.claims", "report": "ppexpert.cli.report", "graph": "ppexpert.cli.report",
+    "serve": "ppexpert.cli.serve", **dict.fromkeys(("check", "test", "init", "schema"), "ppexpert.cli.authoring")}
+
+
+def _command(argv: list[str]) -> str | None:
+    """The command word of a command line (after the global options), or None."""
+    words = iter(argv)
+    for word in words:
+        if word == "--knowledge":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def _parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ppexpert", description="Assess peace plans against cited law and "
                                      "security baselines, with explanations down to the article.")
     parser.add_argument("--version", action="version", version=f"ppexpert {__version__}")
     parser.add_argument("--knowledge", metavar="DIR", help="the knowledge base folder (default: ./knowledge)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
-    for name in _COMMANDS:
+    owner = _OWNERS.get(_command(sys.argv[1:] if argv is None else argv) or "")
+    for name in [owner] if owner else _COMMANDS:
         importlib.import_module(name).add(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
+    # The command line's process is ppexpert's own: no pydantic plugin observes it, and looking for one (reading
+    # every installed package's entry points on the first validation) cost a tenth of a cold `assess`.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    parser = _parser(argv)
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:

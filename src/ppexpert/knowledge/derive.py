@@ -29,11 +29,11 @@ def _cap_troops(cap: Any, personnel: Any, _russian: Any) -> Any:
 def _cap_pct(cap: Any, personnel: Any, _russian: Any) -> Any:
     if "pct_of_current" in cap:
         return float(cap["pct_of_current"])
-    return round(cap["troops"] * 100 / personnel, 1)
+    return cap["troops"] * 100 / personnel
 
 
 def _cap_vs_russian(cap: Any, personnel: Any, russian: Any) -> Any:
-    return round(_cap_troops(cap, personnel, russian) * 100 / russian, 1)
+    return _cap_troops(cap, personnel, russian) * 100 / russian
 
 
 def _npp_lost(share: Any, capacity: Any) -> Any:
@@ -49,18 +49,31 @@ DERIVATIONS: dict[str, tuple[tuple[str, ...], Callable[..., Any]]] = {
 }
 
 
+def derived_value(name: str, values: list[Any]) -> Any:
+    """One derived input from the values it reads (the scenario input first, then baselines).
+
+    Shares are not rounded (rounding belongs to presentation: a cap of 600,001 troops is above a Russian force of
+    600,000); only the float's form is made one the engine reads (no exponent, see normalise_number).
+    """
+    if isinstance(values[0], str) and values[0] in (NOT_ADDRESSED, NOT_APPLICABLE):
+        return values[0]  # what the input says carries over
+    if any(isinstance(v, str) and v == UNKNOWN for v in values):
+        return UNKNOWN
+    if values[0] is None:
+        return None
+    value = DERIVATIONS[name][1](*values)
+    if isinstance(value, float) and 1e-4 <= abs(value) < 1e15 and not value.is_integer():
+        return value
+    return normalise_number(value)
+
+
 def derive_inputs(loaded: LoadedScenario, kb: KnowledgeBase) -> dict[str, InputValue]:
     derived = {}
     for name, parameter in sorted(kb.parameters.items()):
         if name in DERIVATIONS and parameter.derived:
-            reads, compute = DERIVATIONS[name]
+            reads, _compute = DERIVATIONS[name]
             values = [loaded.inputs[r].value if r in loaded.inputs else loaded.baselines[r].value for r in reads]
-            if values[0] in (UNKNOWN, NOT_ADDRESSED, NOT_APPLICABLE):  # what the input says carries over
-                value = values[0]
-            elif values[0] is None:
-                value = None
-            else:
-                value = normalise_number(compute(*values))
+            value = derived_value(name, values)
             span = loaded.inputs[reads[0]].span
             derived[name] = InputValue(name, value, span, "derived", loaded.inputs[reads[0]].point,
                                        derived_from=reads, formula=parameter.formula)

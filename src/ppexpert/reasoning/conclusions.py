@@ -28,6 +28,11 @@ def template_values(loaded: LoadedScenario, kb: KnowledgeBase) -> dict[str, Any]
     return values
 
 
+def placeholders(template: str) -> tuple[str, ...]:
+    """The names a sentence template shows ({name} or {name:spec})."""
+    return tuple(dict.fromkeys(m.group(1) for m in _PLACEHOLDER.finditer(template)))
+
+
 def render(template: str, values: dict[str, Any], extra: dict | None = None) -> str:
     """Fill `{name}` (or `{name:spec}`) from the scenario's values; numbers get thousands separators."""
     merged = {**values, **(extra or {})}

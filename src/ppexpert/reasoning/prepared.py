@@ -3,15 +3,16 @@ what every assessment against it needs (the compiled ruleset, the settle order, 
 """
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 import pickle
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from ppexpert._version import __version__
-from ppexpert.check import load_knowledge
 from ppexpert.engine.compile import CompiledRuleset, compile_rules
 from ppexpert.knowledge.base import KnowledgeBase, find_knowledge
 from ppexpert.knowledge.model import UNKNOWN
@@ -40,6 +41,26 @@ def _code_fingerprint() -> bytes:
     return digest.digest()
 
 
+def _load_knowledge(root: Path) -> KnowledgeBase:
+    # A lazy import, for start-up speed: the checker (and networkx under it) is needed only when the cache misses.
+    from ppexpert.check import load_knowledge
+    with _collector_paused():
+        return load_knowledge(root)
+
+
+@contextmanager
+def _collector_paused():
+    """Python's cycle collector off while a knowledge base is built or unpickled: every object made then lives as
+    long as the knowledge base, and collections scanning them were 40% of loading 4,000 rules."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _from_disk_cache(root: Path) -> KnowledgeBase:
     """The checked knowledge base, from a pickle keyed by the content of every knowledge file and of this code.
 
@@ -48,17 +69,17 @@ def _from_disk_cache(root: Path) -> KnowledgeBase:
     """
     folder = _cache_dir()
     if folder is None:
-        return _planned(load_knowledge(root))
+        return _planned(_load_knowledge(root))
     digest = hashlib.sha256(_code_fingerprint() + str(root).encode())
     for path in sorted(root.rglob("*.yaml")):
         digest.update(str(path.relative_to(root)).encode() + b"\0" + file_bytes(path) + b"\0")
     cached = folder / f"knowledge-{digest.hexdigest()[:32]}.pickle"
     try:
-        with cached.open("rb") as handle:
+        with cached.open("rb") as handle, _collector_paused():
             return pickle.load(handle)
     except Exception:  # noqa: BLE001 - missing, stale or unreadable: load from the YAML instead
         pass
-    kb = _planned(load_knowledge(root))
+    kb = _planned(_load_knowledge(root))
     try:
         folder.mkdir(parents=True, exist_ok=True)
         temporary = cached.with_suffix(f".{os.getpid()}.tmp")

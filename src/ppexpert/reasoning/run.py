@@ -11,6 +11,7 @@ from ppexpert.knowledge.inputs import LoadedScenario
 from ppexpert.knowledge.model import UNKNOWN
 from ppexpert.knowledge.scenario import load_scenario
 from ppexpert.knowledge.shipped import resolve_scenario
+from ppexpert.reasoning import cellcache
 from ppexpert.reasoning.assessment import Assessment
 from ppexpert.reasoning.conclusions import conclude, undetermined
 from ppexpert.reasoning.prepared import compiled_for, knowledge_for, plan_of
@@ -33,10 +34,20 @@ def assess(scenario: Path | str | Mapping, knowledge: Path | str | KnowledgeBase
     return assess_loaded(loaded, kb)
 
 
-def assess_loaded(loaded: LoadedScenario, kb: KnowledgeBase) -> Assessment:
+def assess_loaded(loaded: LoadedScenario, kb: KnowledgeBase, *, cache: bool = True) -> Assessment:
+    """One assessment; a scenario in a cell already run is rebuilt from the cell cache (cellcache.py)."""
+    key = None
+    if cache and cellcache.enabled():
+        key = cellcache.key_of(loaded, kb)
+        skeleton = cellcache.lookup(kb, key)
+        if skeleton is not None:
+            return skeleton.assessment(loaded, kb, assess_loaded)
     compiled = compiled_for(kb)
     firings = shared_engine().run(compiled, engine_facts(loaded, kb))
-    return _assessment(loaded, kb, firings)
+    result = _assessment(loaded, kb, firings)
+    if key is not None:
+        cellcache.store(kb, key, result)
+    return result
 
 
 def engine_facts(loaded: LoadedScenario, kb: KnowledgeBase) -> list[dict]:
