@@ -49,6 +49,37 @@ def line(name: str, times: list[float]) -> str:
     return f"{name:<42} n={len(times):<5} median {statistics.median(times):6.2f} ms   p95 {p95:6.2f} ms   max {ordered[-1]:6.2f} ms"
 
 
+def concurrent(port: int, clients: int, bodies: list[dict]) -> tuple[list[float], float]:
+    """`clients` browser tabs at once, each on its own kept-alive connection, sharing out `bodies`; returns every
+    round trip and the requests per second over the whole run (issue 13, goal 4: p95 <= 20 ms, >= 300 req/s)."""
+    import threading
+
+    times: list[float] = []
+    lock = threading.Lock()
+
+    def client(share: list[dict]) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        for body in share:
+            data = json.dumps(body).encode()
+            start = time.perf_counter()
+            connection.request("POST", "/api/assess", data, {"Content-Type": "application/json"})
+            response = connection.getresponse()
+            response.read()
+            elapsed = (time.perf_counter() - start) * 1000
+            if response.status != 200:
+                raise SystemExit(f"/api/assess answered {response.status}")
+            with lock:
+                times.append(elapsed)
+
+    threads = [threading.Thread(target=client, args=(bodies[i::clients],)) for i in range(clients)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return times, len(times) / (time.perf_counter() - start)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=400)
@@ -78,6 +109,13 @@ def main() -> None:
         print(line("slider change, a new connection for each", timed(
             lambda: http.client.HTTPConnection("127.0.0.1", port, timeout=30), "/api/assess",
             [with_parameters(s, us_commitment="none") for s in slides])))
+        crowd = [with_parameters(base, territory_ceded_pct=(i % 201) * 0.5, us_commitment="vague",
+                                 military_cap={"pct_of_current": 10 + i // 201}) for i in range(args.requests)]
+        times, rate = concurrent(port, 10, crowd)
+        print(line("ten clients at once, new settings", times) + f"   {rate:.0f} req/s")
+        repeated = [with_parameters(base, territory_ceded_pct=(i % 201) * 0.5) for i in range(args.requests)]
+        times, rate = concurrent(port, 10, repeated)
+        print(line("ten clients at once, settings seen before", times) + f"   {rate:.0f} req/s")
         print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 

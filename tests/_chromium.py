@@ -41,6 +41,10 @@ def headless_chromium(window: str = "1280,1000"):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    width, height = (int(n) for n in window.split(","))
+    if width < 500:  # a desktop window is at least 500 px wide: a phone's viewport is emulated instead
+        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                               {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": True})
     try:
         yield driver
     finally:

@@ -56,3 +56,31 @@ def test_an_unwritable_cache_folder_is_no_reason_to_fail(kb_copy, tmp_path, monk
     blocker.write_text("")
     monkeypatch.setenv("PPEXPERT_CACHE_DIR", str(blocker / "cache"))
     assert _load(kb_copy).rules
+
+
+def test_the_default_folder_is_the_platforms_user_cache(monkeypatch, tmp_path):
+    import platformdirs
+    monkeypatch.delenv("PPEXPERT_CACHE_DIR", raising=False)
+    monkeypatch.delenv("PPEXPERT_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert assessment_module._cache_dir() == tmp_path / "xdg" / "ppexpert" == \
+        __import__("pathlib").Path(platformdirs.user_cache_dir("ppexpert", appauthor=False))
+
+
+def test_stale_pickles_are_pruned_keeping_the_most_recently_used(kb_copy, tmp_path):
+    import os
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    for n in range(12):  # pickles of knowledge bases and code versions gone by, the oldest first
+        old = cache / f"knowledge-old{n:02d}.pickle"
+        old.write_bytes(b"stale")
+        os.utime(old, (1_000_000 + n, 1_000_000 + n))
+    leftover = cache / "knowledge-old.123.tmp"
+    leftover.write_bytes(b"interrupted")
+    os.utime(leftover, (1_000_000, 1_000_000))
+    _load(kb_copy)
+    kept = sorted(p.name for p in cache.glob("knowledge-*"))
+    assert len(kept) == assessment_module.KEEP_CACHED
+    new = [k for k in kept if not k.startswith("knowledge-old")]
+    assert len(new) == 1, "the new pickle was pruned"
+    assert sorted(set(kept) - set(new)) == [f"knowledge-old{n:02d}.pickle" for n in range(5, 12)]

@@ -185,6 +185,11 @@ def test_every_point_of_a_plan_is_encoded_or_listed_as_carrying_no_rule(name, po
     assert set(range(1, points + 1)) - encoded - listed == set()
 
 
+@pytest.mark.parametrize("path", sorted((ROOT / "examples").glob("*.yaml")), ids=lambda p: p.stem)
+def test_every_example_states_the_date_of_its_plan(path):
+    assert yaml.safe_load(path.read_text(encoding="utf-8")).get("date"), f"{path.name} has no date"
+
+
 def test_the_28_point_plans_points_of_legal_weight_are_listed():
     text = PLAN_28.read_text(encoding="utf-8")
     listed = set().union(*(_numbers(m.group(1)) for line in text.splitlines() if (m := POINT_LIST.match(line))))

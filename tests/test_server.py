@@ -391,3 +391,13 @@ def test_serve_on_a_busy_port_is_a_user_error_with_exit_code_2(capsys):
 def test_serve_with_a_missing_knowledge_folder_is_a_user_error(tmp_path, capsys):
     assert main(["--knowledge", str(tmp_path / "nowhere"), "serve", "--port", "0"]) == 2
     assert "no knowledge base" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(not __import__("shutil").which("dot"), reason="Graphviz's dot is missing: apt-get install graphviz")
+def test_why_picture_answers_the_derivation_as_svg_in_words(client):
+    response = client.post("/api/why-picture", json={"scenario": preset("us-28-point-plan"), "id": "risk.defence"})
+    assert response.status_code == 200
+    drawn = response.json()
+    assert drawn["id"] == "risk.defence" and "<svg" in drawn["svg"]
+    assert "DEF-RISK" not in drawn["svg"] and "plan point 6" in drawn["svg"]
+    assert client.post("/api/why-picture", json={"scenario": preset(), "id": "risk.weather"}).status_code == 422

@@ -404,6 +404,20 @@ def render_run(run: CaseRun, coverage: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
+def run_json(run: CaseRun, coverage: bool = False) -> dict:
+    """What `ppexpert test --format json` prints: every case with its outcome, the case-file problems, the counts,
+    and with coverage the rules no case makes fire."""
+    cases = [{"name": r.loaded.case.name, "file": r.loaded.file, "line": r.loaded.doc.span(r.loaded.path).line,
+              "passed": r.passed, "failures": list(r.failures), "fired": sorted(r.fired)} for r in run.results]
+    document = {"passed": len(run.results) - len(run.failed), "failed": len(run.failed), "exit_code": run.exit_code,
+                "problems": [p.to_json() for p in sorted(run.problems, key=Problem.sort_key)], "cases": cases}
+    if coverage:
+        fired, missed = run.coverage()
+        document["coverage"] = {"rules": len(run.rules), "fired": len(fired), "not_fired": [r.id for r in missed],
+                                "conclusions_unchecked": run.unexpected()}
+    return document
+
+
 def render_coverage(run: CaseRun) -> str:
     fired, missed = run.coverage()
     total = len(run.rules)

@@ -23,6 +23,7 @@ def add(sub) -> None:
     p.add_argument("files", nargs="*", metavar="FILE", help="case files (default: tests/cases/*.yaml)")
     p.add_argument("--coverage", action="store_true", help="list the rules that no case makes fire")
     p.add_argument("-k", dest="keyword", help="run only the cases whose name contains this text")
+    p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(handler=_test)
 
     p = sub.add_parser("init", help="start your own knowledge project: the shipped knowledge base to extend, one "
@@ -76,11 +77,15 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _test(args: argparse.Namespace) -> int:
-    from ppexpert.authoring.cases import default_case_files, render_run, run_case_files
+    from ppexpert.authoring.cases import default_case_files, render_run, run_case_files, run_json
     from ppexpert.knowledge.base import find_knowledge
-    files = [Path(f) for f in args.files] or default_case_files(_project_root(find_knowledge()))
+    knowledge = Path(args.knowledge) if args.knowledge else find_knowledge()
+    files = [Path(f) for f in args.files] or default_case_files(_project_root(knowledge))
     run = run_case_files(files, args.knowledge, keyword=args.keyword)
-    sys.stdout.write(render_run(run, coverage=args.coverage))
+    if args.format == "json":
+        emit_json(run_json(run, coverage=args.coverage))
+    else:
+        sys.stdout.write(render_run(run, coverage=args.coverage))
     return run.exit_code
 
 

@@ -23,12 +23,17 @@ def add(sub) -> None:
     p.add_argument("--date", metavar="YYYY-MM-DD", help="a date to print on the report (none unless given)")
     p.set_defaults(handler=_report)
 
-    p = sub.add_parser("graph", help="the trace graph of a scenario as dot, graphml or json",
-                       description="Export the assessment's trace (inputs and facts -> rule firings -> conclusions, "
-                                   "with provisions and sources) sorted, so identical inputs give identical files.")
-    p.add_argument("scenario", help="a scenario YAML file")
-    p.add_argument("-o", "--output", metavar="FILE", help="where to write (.dot, .gv, .graphml, .json); default stdout")
-    p.add_argument("--format", choices=("dot", "graphml", "json"), help="export format (default: from the suffix)")
+    p = sub.add_parser("graph", help="the derivation of one conclusion as a picture (svg), or the whole trace",
+                       description="With a CONCLUSION: its derivation in words (rule titles, inputs with their values "
+                                   "and plan points, baselines, the cited articles as leaves, overridden rules "
+                                   "dashed), laid out by Graphviz, as .svg (needs Graphviz's dot) or .dot. Without: "
+                                   "the assessment's whole trace (inputs and facts -> rule firings -> conclusions, "
+                                   "with provisions and sources) sorted, as dot, graphml or json.")
+    p.add_argument("scenario", help="a scenario YAML file, or an example plan's id")
+    p.add_argument("conclusion", nargs="?", help="a conclusion id, e.g. risk.defence")
+    p.add_argument("-o", "--output", metavar="FILE", help="where to write (.svg, .dot, .gv, .graphml, .json); default "
+                   "stdout")
+    p.add_argument("--format", choices=("svg", "dot", "graphml", "json"), help="default: from the suffix")
     p.set_defaults(handler=_graph)
 
 
@@ -90,8 +95,10 @@ def _report(args: argparse.Namespace) -> int:
     output = None if args.output == "-" else args.output
     fmt = _resolve_format(output, args.format, report.format_for, report.SUFFIXES)
     date = _date(args.date)
-    document = report.build_report(_assess_all(args.scenarios, args.knowledge), date=date)
-    _write(report.render_report(document, fmt), output)
+    assessments = _assess_all(args.scenarios, args.knowledge)
+    document = report.build_report(assessments, date=date)
+    pictures = report.derivation_pictures(assessments, document) if fmt == "html" else None
+    _write(report.render_report(document, fmt, pictures), output)
     return 0
 
 
@@ -99,7 +106,24 @@ def _graph(args: argparse.Namespace) -> int:
     from ppexpert.present import graph_export
 
     output = None if args.output == "-" else args.output
+    if args.conclusion:
+        return _derivation(args, output)
     fmt = _resolve_format(output, args.format, graph_export.format_for, graph_export.SUFFIXES)
+    if fmt == "svg":
+        raise _command_line_problem("an svg picture is of one conclusion", "name it: ppexpert graph PLAN risk.defence "
+                                    "-o defence.svg", code="bad-output")
     assessment = _assess_all([args.scenario], args.knowledge)[0]
     _write(graph_export.export(assessment.graph, fmt, name=assessment.scenario.id), output)
+    return 0
+
+
+def _derivation(args: argparse.Namespace, output: str | None) -> int:
+    from ppexpert.present import derivation
+
+    fmt = args.format or {".svg": "svg", ".dot": "dot", ".gv": "dot"}.get(Path(output or ".svg").suffix.lower())
+    if fmt not in ("svg", "dot"):
+        raise _command_line_problem(f"a conclusion's picture is .svg or .dot, not '{output}'",
+                                    "write -o NAME.svg (or .dot)", code="bad-output")
+    assessment = _assess_all([args.scenario], args.knowledge)[0]
+    _write(derivation.render(derivation.derivation_graph(assessment, args.conclusion), fmt), output)
     return 0

@@ -14,6 +14,7 @@ Built around the sharp edges measured in ENGINE-NOTES.md:
 from __future__ import annotations
 
 import datetime
+import gc
 import itertools
 import threading
 from dataclasses import dataclass, field
@@ -92,9 +93,15 @@ class Engine:
             if ruleset.name not in self._registered:
                 # durable_rules deletes "run" from each rule it is given and only reads the rest
                 definition = {rule_id: dict(rule) for rule_id, rule in ruleset.definition.items()}
-                for rule_id, rule in definition.items():
-                    rule["run"] = self._action(ruleset, rule_id)
-                self._host.set_rulesets({ruleset.name: definition})
+                collecting = gc.isenabled()
+                gc.disable()  # thousands of long-lived closures: collections scanning them are wasted work
+                try:
+                    for rule_id, rule in definition.items():
+                        rule["run"] = self._action(ruleset, rule_id)
+                    self._host.set_rulesets({ruleset.name: definition})
+                finally:
+                    if collecting:
+                        gc.enable()
                 self._registered[ruleset.name] = ruleset
                 self._locks[ruleset.name] = threading.Lock()
             return self._locks[ruleset.name]

@@ -58,17 +58,17 @@ class Problem:
         where = f"{self.span}: {self.severity}"
         if self.code:
             where += f"[{self.code}]"
-        lines = [f"{where}: {self.message}"]
-        details = f"  at {yaml_path(self.path)}"
+        lines = [f"{where}: {_clip(self.message, 1000)}"]
+        details = f"  at {_clip(yaml_path(self.path), 300)}"
         if self.subject:
-            details += f" ({self.subject})"
+            details += f" ({_clip(self.subject, 300)})"
         lines.append(details)
         source_line = (sources if sources is not None else SourceLines()).line(self.span)
         if source_line is not None:
             lines.append(f"  | {source_line}")
             lines.append("  | " + " " * max(self.span.column - 1, 0) + "^")
         if self.hint:
-            lines.append(f"  hint: {self.hint}")
+            lines.append(f"  hint: {self.hint}")  # ours, not quoted input: never clipped
         return "\n".join(lines)
 
     def to_json(self) -> dict:
@@ -84,6 +84,11 @@ class Problem:
 
 
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+def _clip(text: str, limit: int) -> str:
+    """Text quoted from the input (a key of a megabyte) shortened, so that each rendered problem stays small."""
+    return text if len(text) <= limit else text[:limit] + f"... ({len(text):,} characters)"
+
+
 MAX_SHOWN = 50  # problems printed in full; the rest are counted (every one is in the JSON output)
 _SHOWN_LINE = 200  # characters of a source line shown under a problem
 

@@ -187,6 +187,11 @@ def _derived_when(doc: Document, kb: KnowledgeBase, inputs: dict[str, InputValue
     return problems
 
 
+def _did_you_mean(name: str, known: list[str]) -> str:
+    hint = suggest(name, known)
+    return f"{hint} " if hint.startswith("did you mean") else ""
+
+
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
@@ -303,8 +308,8 @@ def _baselines(doc: Document, kb: KnowledgeBase, problems: list[Problem]) -> dic
         baseline = kb.baseline(name)
         if baseline is None:
             names = sorted(b.alias or b.id for b in kb.baselines.values())
-            problems.append(doc.problem(path, f"unknown baseline '{name}'", f"assumptions may set: {', '.join(names)}",
-                                        code="unknown-baseline"))
+            problems.append(doc.problem(path, f"unknown baseline '{name}'", _did_you_mean(name, names) +
+                                        f"assumptions may set: {', '.join(names)}", code="unknown-baseline"))
             continue
         if not isinstance(raw, dict) or "value" not in raw or "source" not in raw:
             continue  # the Scenario model reports the shape

@@ -17,6 +17,7 @@ Deterministic: no clock (a date is printed only when the caller passes one), lis
 """
 from __future__ import annotations
 
+import base64
 import copy
 import re
 from functools import lru_cache
@@ -26,6 +27,8 @@ from urllib.parse import quote, urlsplit
 
 from ppexpert._version import __version__
 from ppexpert.knowledge.conditions import show_value
+from ppexpert.knowledge.problems import InputError
+from ppexpert.present import derivation
 from ppexpert.present.compare import compare
 from ppexpert.reasoning.document import _plain, dumps
 
@@ -262,13 +265,29 @@ def format_for(path: str | Path | None, explicit: str | None) -> str | None:
     return SUFFIXES.get(Path(path).suffix.lower())
 
 
-def render_report(document: dict, fmt: str) -> str:
-    """The report document as Markdown, HTML or JSON text (byte-identical for identical documents)."""
+def render_report(document: dict, fmt: str, pictures: dict[str, str] | None = None) -> str:
+    """The report document as Markdown, HTML or JSON text (byte-identical for identical documents). The HTML
+    shows `pictures` (conclusion anchor -> SVG, from derivation_pictures) in the derivations."""
     if fmt == "json":
         return dumps(document)
     if fmt not in FORMATS:
         raise ValueError(f"unknown report format {fmt!r}")
-    return _environment(fmt).get_template(FORMATS[fmt]).render(report=document)
+    return _environment(fmt).get_template(FORMATS[fmt]).render(report=document, pictures=pictures or {})
+
+
+def derivation_pictures(assessments: Sequence, document: dict) -> dict[str, str]:
+    """The derivation picture of every risk (the areas and the overall one) of every scenario in the report, as
+    data: URIs of SVG laid out by Graphviz; none where Graphviz's dot is not installed (the trees remain)."""
+    pictures: dict[str, str] = {}
+    for assessment, scenario in zip(assessments, document["scenarios"]):
+        for conclusion in ([scenario["overall"]] if scenario["overall"] else []) + scenario["risks"]:
+            try:
+                svg = derivation.render(derivation.derivation_graph(assessment, conclusion["id"]), "svg")
+            except InputError:  # no dot program
+                return {}
+            encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+            pictures[conclusion["anchor"]] = f"data:image/svg+xml;base64,{encoded}"
+    return pictures
 
 
 @lru_cache(maxsize=None)
@@ -280,8 +299,18 @@ def _environment(fmt: str):
                       autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["md"] = markdown_text
+    env.filters["breakable"] = breakable
     env.filters["shown"] = show_value
     return env
+
+
+def breakable(identifier: Any) -> Any:
+    """An id (`violation.intl.rome-statute.art-86`, `military_cap_vs_russian_force_pct`) or an address escaped for
+    HTML, with a line-break opportunity after each dot, underscore, slash and the like, so a narrow screen wraps it
+    between its parts, never inside a word."""
+    from markupsafe import Markup, escape  # lazy, like jinja2 (markupsafe comes with it)
+    parts = re.split(r"([._/?&=%,;:+~#]+)", str(identifier))
+    return Markup("".join(str(escape(part)) + ("<wbr>" if index % 2 else "") for index, part in enumerate(parts)))
 
 
 _MARKDOWN_SPECIAL = str.maketrans({

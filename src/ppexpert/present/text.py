@@ -13,9 +13,11 @@ _LEVEL_STYLE = {"low": "green", "medium": "yellow", "high": "red", "critical": "
 
 
 def console(file=None) -> Console:
-    """Colour on a terminal; plain, fixed-width text otherwise (pipes and tests get stable bytes)."""
+    """Colour on a terminal; plain, fixed-width text otherwise (pipes and tests get stable bytes). NO_COLOR (any
+    value, no-color.org) turns colour off; FORCE_COLOR turns it on where the output is not a terminal."""
     file = file or sys.stdout
-    tty = hasattr(file, "isatty") and file.isatty() and not os.environ.get("NO_COLOR")
+    tty = ((hasattr(file, "isatty") and file.isatty()) or bool(os.environ.get("FORCE_COLOR"))) and \
+        not os.environ.get("NO_COLOR")
     return Console(file=file, width=None if tty else 100, force_terminal=tty, color_system="auto" if tty else None,
                    highlight=False, soft_wrap=False, emoji=False)
 

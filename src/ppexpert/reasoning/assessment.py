@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Callable
+from typing import Callable, ClassVar
 
 from ppexpert.engine.durable import Firing
 from ppexpert.knowledge.base import KnowledgeBase
 from ppexpert.knowledge.inputs import LoadedScenario
-from ppexpert.reasoning import document, explain
+from ppexpert.reasoning import document, explain, frames
 from ppexpert.reasoning._conclusion_types import Conclusion, Defeat, Undetermined
 from ppexpert.reasoning.trace import Trace
 
@@ -65,6 +65,23 @@ class Assessment:
 
     def to_json(self) -> dict:
         return document.assessment_json(self)
+
+    def to_frame(self):
+        """A pandas DataFrame, one row per conclusion (needs the `notebook` extra)."""
+        return frames.to_frame(self)
+
+    def __repr__(self) -> str:
+        areas = ", ".join(f"{r.area} {r.level}" for r in sorted(self.risks, key=lambda r: r.area))
+        overall = self.overall.level if self.overall else "not determined"
+        return (f"<Assessment {self.scenario.id}: overall {overall}; {areas}; {len(self.by_kind('violation'))} "
+                f"violations, {len(self.by_kind('consequence'))} consequences>")
+
+    # The HTML a notebook shows (the area cards). Presentation is not this layer's: ppexpert.present.notebook
+    # sets it when imported (the package root imports it), and without it notebooks fall back to the repr.
+    html_renderer: ClassVar[Callable[["Assessment"], str] | None] = None
+
+    def _repr_html_(self) -> str | None:
+        return type(self).html_renderer(self) if type(self).html_renderer else None
 
     def reassess(self, loaded: LoadedScenario) -> "Assessment":
         """The same knowledge base on a changed scenario (what-if)."""

@@ -10,7 +10,7 @@ from typing import Any
 from ppexpert.knowledge.conditions import describe, show_value, value_holds
 from ppexpert.knowledge.derive import derive_inputs
 from ppexpert.knowledge.model import UNKNOWN, Rule
-from ppexpert.knowledge.problems import InputError, Problem, Span
+from ppexpert.knowledge.problems import InputError, Problem, Span, suggest
 from ppexpert.knowledge.rulegraph import reads_conclusion
 from ppexpert.reasoning.settle import current_value
 
@@ -18,7 +18,13 @@ from ppexpert.reasoning.settle import current_value
 def _unknown_conclusion(assessment, conclusion_id: str) -> InputError:
     known = sorted({r.then.conclusion_id for r in assessment.kb.rules})
     return InputError([Problem(Span("<command line>"), (), f"no rule concludes '{conclusion_id}'",
-                               "conclusion ids: " + ", ".join(known), code="unknown-conclusion")])
+                               _closest_or_all(conclusion_id, known), code="unknown-conclusion")])
+
+
+def _closest_or_all(name: str, known: list[str]) -> str:
+    """'did you mean ...?' when some ids are close, then every id (a reader cannot guess the list)."""
+    hint = suggest(name, known)
+    return (hint + " " if hint.startswith("did you mean") else "") + "conclusion ids: " + ", ".join(known)
 
 
 def _concludable(assessment, conclusion_id: str) -> list[Rule]:
@@ -123,7 +129,8 @@ def why_not(assessment, conclusion_id: str, level: str | None = None) -> dict:
     current = assessment.get(conclusion_id)
     if level is not None and level not in assessment.kb.scale.names:
         raise InputError([Problem(Span("<command line>"), (), f"unknown level '{level}'",
-                                  "levels: " + ", ".join(assessment.kb.scale.names), code="bad-word")])
+                                  suggest(level, list(assessment.kb.scale.names)) + "; levels: " +
+                                  ", ".join(assessment.kb.scale.names), code="bad-word")])
     holds = current is not None and (level is None or current.level == level)
     result = {"id": conclusion_id, "level": level, "holds": holds,
               "current_level": current.level if current else None, "rules": []}

@@ -7,10 +7,13 @@ import gc
 import hashlib
 import os
 import pickle
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+import platformdirs
 
 from ppexpert._version import __version__
 from ppexpert.engine.compile import CompiledRuleset, compile_rules
@@ -25,12 +28,26 @@ def _knowledge_cached(root: str, stamp: tuple) -> KnowledgeBase:
     return _from_disk_cache(Path(root))
 
 
+KEEP_CACHED = 8  # knowledge-base pickles kept (the most recently used); older ones are stale and pruned
+
+
 def _cache_dir() -> Path | None:
+    """$PPEXPERT_CACHE_DIR, else the platform's user cache folder (~/.cache/ppexpert or $XDG_CACHE_HOME/ppexpert on
+    Linux, ~/Library/Caches/ppexpert on macOS, %LOCALAPPDATA%\\ppexpert\\Cache on Windows)."""
     if os.environ.get("PPEXPERT_CACHE", "").lower() in ("0", "off", "no", "false"):
         return None
-    base = os.environ.get("PPEXPERT_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "ppexpert")
-    return Path(base)
+    return Path(os.environ.get("PPEXPERT_CACHE_DIR") or platformdirs.user_cache_dir("ppexpert", appauthor=False))
+
+
+def _prune(folder: Path, keep: int = KEEP_CACHED) -> None:
+    """Delete all but the `keep` most recently used pickles, and temporary files an interrupted write left."""
+    try:
+        pickles = sorted(folder.glob("knowledge-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+        leftovers = [p for p in folder.glob("knowledge-*.tmp") if time.time() - p.stat().st_mtime > 3600]
+        for path in pickles[keep:] + leftovers:
+            path.unlink(missing_ok=True)
+    except OSError:
+        pass  # another process pruned first, or the folder is read-only
 
 
 def _code_fingerprint() -> bytes:
@@ -45,7 +62,7 @@ def _load_knowledge(root: Path) -> KnowledgeBase:
     # A lazy import, for start-up speed: the checker (and networkx under it) is needed only when the cache misses.
     from ppexpert.check import load_knowledge
     with _collector_paused():
-        return load_knowledge(root)
+        return _planned(load_knowledge(root))
 
 
 @contextmanager
@@ -69,17 +86,19 @@ def _from_disk_cache(root: Path) -> KnowledgeBase:
     """
     folder = _cache_dir()
     if folder is None:
-        return _planned(_load_knowledge(root))
+        return _load_knowledge(root)
     digest = hashlib.sha256(_code_fingerprint() + str(root).encode())
     for path in sorted(root.rglob("*.yaml")):
         digest.update(str(path.relative_to(root)).encode() + b"\0" + file_bytes(path) + b"\0")
     cached = folder / f"knowledge-{digest.hexdigest()[:32]}.pickle"
     try:
         with cached.open("rb") as handle, _collector_paused():
-            return pickle.load(handle)
+            kb = pickle.load(handle)
+        os.utime(cached)  # used now: pruning keeps the most recently used
+        return kb
     except Exception:  # noqa: BLE001 - missing, stale or unreadable: load from the YAML instead
         pass
-    kb = _planned(_load_knowledge(root))
+    kb = _load_knowledge(root)
     try:
         folder.mkdir(parents=True, exist_ok=True)
         temporary = cached.with_suffix(f".{os.getpid()}.tmp")
@@ -88,6 +107,7 @@ def _from_disk_cache(root: Path) -> KnowledgeBase:
         os.replace(temporary, cached)
     except OSError:
         pass  # a read-only home is no reason to fail
+    _prune(folder)
     return kb
 
 

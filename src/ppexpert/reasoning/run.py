@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Mapping
+from typing import Iterable, Mapping
 
 from ppexpert.engine.compile import encode_value
 from ppexpert.engine.durable import Firing, shared_engine
@@ -14,6 +14,7 @@ from ppexpert.knowledge.shipped import resolve_scenario
 from ppexpert.reasoning import cellcache
 from ppexpert.reasoning.assessment import Assessment
 from ppexpert.reasoning.conclusions import conclude, undetermined
+from ppexpert.reasoning.frames import compare_frame
 from ppexpert.reasoning.prepared import compiled_for, knowledge_for, plan_of
 from ppexpert.reasoning.settle import settle
 from ppexpert.reasoning.trace import build_trace
@@ -22,6 +23,14 @@ from ppexpert.reasoning.trace import build_trace
 def assess(scenario: Path | str | Mapping, knowledge: Path | str | KnowledgeBase | None = None) -> Assessment:
     """Assess a scenario file, an example plan's id (`us-28-point-plan`) or a mapping against the knowledge base;
     raise InputError on bad input."""
+    kb, loaded = load_plan(scenario, knowledge)
+    return assess_loaded(loaded, kb)
+
+
+def load_plan(scenario: Path | str | Mapping,
+              knowledge: Path | str | KnowledgeBase | None = None) -> tuple[KnowledgeBase, LoadedScenario]:
+    """The knowledge base (given, a folder, or the one found beside the scenario) and the scenario (a file, an
+    example plan's id or a mapping) loaded on it."""
     if isinstance(scenario, (str, Path)):
         scenario = resolve_scenario(scenario, knowledge.root if isinstance(knowledge, KnowledgeBase) else
                                     Path(knowledge) if knowledge is not None else find_knowledge())
@@ -30,8 +39,12 @@ def assess(scenario: Path | str | Mapping, knowledge: Path | str | KnowledgeBase
     else:
         near = Path(scenario).parent if isinstance(scenario, (str, Path)) else None
         kb = knowledge_for(knowledge, near)
-    loaded = load_scenario(scenario, kb)
-    return assess_loaded(loaded, kb)
+    return kb, load_scenario(scenario, kb)
+
+
+def compare(scenarios: Iterable[Path | str | Mapping], knowledge: Path | str | KnowledgeBase | None = None):
+    """Plans side by side as a pandas DataFrame: a row per conclusion, a column per plan, levels in the cells."""
+    return compare_frame([assess(scenario, knowledge) for scenario in scenarios])
 
 
 def assess_loaded(loaded: LoadedScenario, kb: KnowledgeBase, *, cache: bool = True) -> Assessment:

@@ -19,11 +19,11 @@ import sys
 import threading
 import time
 import traceback
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Generic, TypeVar
 
+import cachetools
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
@@ -42,8 +42,10 @@ from ppexpert.knowledge.problems import (
     yaml_path,
 )
 from ppexpert.knowledge.yamlfile import load_document
+from ppexpert.present import derivation
 from ppexpert.reasoning import Assessment, assess, knowledge_for
 from ppexpert.reasoning.document import dumps
+from ppexpert.reasoning.regions import slider_marks
 from ppexpert.web.workers import FAST, SLOW, Overloaded, Pool, WorkerCrashed
 
 STATIC = Path(__file__).parent / "static"
@@ -254,6 +256,17 @@ class Calculator:
         self.explanations.put(memo, found)
         return found
 
+    def marks(self, scenario: Any) -> str:
+        """Where each numeric input's slider changes a risk level, the other inputs as set (JSON text, kept)."""
+        _, key = self._key(scenario)
+        memo = f"marks\0{key}"
+        found = self.explanations.get(memo)
+        if found is None:
+            assessment = self.assess(scenario)
+            found = dumps(slider_marks(assessment.kb, assessment.loaded))
+            self.explanations.put(memo, found)
+        return found
+
     def report(self, scenario: Any, other: dict | None, fmt: str) -> str:
         assessments = [self.assess(scenario)] + ([self.assess(other)] if other else [])
         return report_formats()[fmt](assessments)
@@ -316,8 +329,8 @@ def worker_main(conn, knowledge: str, examples: str | None) -> None:
 
 
 # job kind -> (lane, priority within the lane): slider assessments first, what-if in its own lane
-_LANES = {"document": (FAST, 0), "why": (FAST, 1), "why-not": (FAST, 1), "report": (FAST, 2),
-          "what-if": (SLOW, 0)}
+_LANES = {"document": (FAST, 0), "why": (FAST, 1), "why-not": (FAST, 1), "picture": (FAST, 1), "report": (FAST, 2),
+          "what-if": (SLOW, 0), "marks": (SLOW, 1)}  # marks (a few dozen engine runs) wait with what-if
 
 
 def run_job(calc: Calculator, kind: str, args: tuple) -> tuple:
@@ -327,6 +340,8 @@ def run_job(calc: Calculator, kind: str, args: tuple) -> tuple:
             return ("ok", calc.document(*args))
         if kind == "report":
             return ("ok", calc.report(*args))
+        if kind == "marks":
+            return ("ok", calc.marks(*args))
         scenario, conclusion_id, level = args
         return ("ok", calc.explain(scenario, conclusion_id, kind, level))
     except ApiError as error:
@@ -343,30 +358,27 @@ _EXPLAIN: dict[str, Callable[[Assessment, str, Any], dict]] = {
     "why": lambda assessment, conclusion_id, level: assessment.why(conclusion_id),
     "why-not": lambda assessment, conclusion_id, level: assessment.why_not(conclusion_id, level),
     "what-if": lambda assessment, conclusion_id, level: assessment.what_if(conclusion_id),
+    "picture": lambda assessment, conclusion_id, level: {  # the derivation laid out by Graphviz, as SVG text
+        "id": conclusion_id, "svg": derivation.render(derivation.derivation_graph(assessment, conclusion_id), "svg")},
 }
 
 
 class _Lru(Generic[T]):
-    """A small thread-safe least-recently-used map (size 0 keeps nothing)."""
+    """A thread-safe least-recently-used map: cachetools' LRUCache under a lock (size 0 keeps nothing)."""
 
     def __init__(self, size: int):
         self.size = size
-        self._items: OrderedDict[str, T] = OrderedDict()
+        self._items: cachetools.LRUCache[str, T] = cachetools.LRUCache(maxsize=max(size, 1))
         self._lock = threading.Lock()
 
     def get(self, key: str) -> T | None:
         with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-            return None
+            return self._items.get(key)
 
     def put(self, key: str, value: T) -> None:
-        with self._lock:
-            self._items[key] = value
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+        if self.size > 0:
+            with self._lock:
+                self._items[key] = value
 
 
 _MEDIA = {"json": _JSON, "md": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8"}
@@ -513,6 +525,12 @@ def create_app(knowledge: Path | str | None = None, examples: Path | str | None 
         body = _object(await _json_body(request), ("scenario", "id"))
         return await explained(body.get("scenario"), body.get("id"), "why")
 
+    @app.post("/api/why-picture", summary="The derivation of a conclusion as a picture: {id, svg} (SVG laid out by "
+              "Graphviz; 422 where its dot program is missing)", openapi_extra=explain_body("draw"))
+    async def why_picture(request: Request) -> Response:
+        body = _object(await _json_body(request), ("scenario", "id"))
+        return await explained(body.get("scenario"), body.get("id"), "picture")
+
     @app.get("/api/why", summary="Why a conclusion holds in a preset scenario, optionally with changed inputs")
     async def why_get(preset: str = Query(description="a preset id from /api/scenarios"),
                       id: str = Query(description="a conclusion id, e.g. risk.sovereignty"),
@@ -532,6 +550,15 @@ def create_app(knowledge: Path | str | None = None, examples: Path | str | None 
     async def what_if_post(request: Request) -> Response:
         body = _object(await _json_body(request), ("scenario", "id"))
         return await explained(body.get("scenario"), body.get("id"), "what-if")
+
+    @app.post("/api/marks", summary="Where each numeric input changes a risk level, the other inputs as sent: "
+                                    "{input: [{at, changes: {risk id: [before, after]}}]} (exact, from the rules' "
+                                    "thresholds)", openapi_extra=scenario_body)
+    async def marks_route(request: Request) -> Response:
+        scenario = await _json_body(request)
+        _, key = await _in_thread(lambda: calc._key(scenario))
+        text = await calc.answer("marks", (scenario,), f"marks\0{key}", calc.explanations)
+        return Response(text, media_type=_JSON)
 
     @app.post("/api/report", summary="Download the report of a scenario (and of a preset beside it) in one of "
                                      "/api/knowledge's report_formats", openapi_extra=scenario_body)

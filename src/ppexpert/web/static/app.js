@@ -14,6 +14,7 @@ const state = {
   sent: 0, shown: 0,   // request sequence numbers: a late answer never overwrites a newer one
   timer: null,
   controls: {},        // parameter name -> {sync()} to redraw a control from state.inputs
+  markers: {},         // numeric input (a record's as name.field) -> mark(list): where a risk level changes
 };
 
 // ---------------------------------------------------------------- small helpers
@@ -96,11 +97,20 @@ function stepFor(type, min, max) {
   return 0.5;
 }
 
+function exactNumber(value) {
+  // a threshold as the rules cut at it: up to four decimals, nothing rounded away
+  return Number(value).toLocaleString("en", {maximumFractionDigits: 4});
+}
+
 function rangeInput(name, spec, getValue, setValue) {
   // a slider and a number box kept in step; either one changes the value
   const min = spec.min ?? 0, max = spec.max ?? Math.max(100, (getValue() || 0) * 2);
   const step = stepFor(spec.type, min, max);
-  const slider = h("input", {type: "range", min, max, step, id: `in-${name}`, "aria-label": spec.title || name});
+  const slider = h("input", {type: "range", min, max, step, id: `in-${name}`, list: `marks-${name}`,
+                             "aria-label": spec.title || name});
+  // where a risk level changes along this slider (POST /api/marks): tick marks, and the values in words
+  const ticks = h("datalist", {id: `marks-${name}`});
+  const words = h("p", {class: "marks hint", id: `marks-text-${name}`});
   const box = h("input", {type: "number", min, max, step: spec.type === "integer" ? 1 : "any",
                           id: `num-${name}`, "aria-label": (spec.title || name) + " (exact)"});
   const sync = () => { const v = getValue(); slider.value = v; box.value = v; };
@@ -110,8 +120,14 @@ function rangeInput(name, spec, getValue, setValue) {
     setValue(Number(box.value)); slider.value = box.value; changed();
   });
   const unit = spec.unit ? h("span", {class: "unit"}, spec.unit) : null;
-  return {el: h("div", {class: "range"}, slider, h("span", {class: "exact"}, box, unit)), sync,
-          disable: off => { slider.disabled = off; box.disabled = off; }};
+  const mark = list => {
+    ticks.replaceChildren(...list.map(m => h("option", {value: m.at})));
+    words.textContent = list.length ? "Level changes at " + list.map(m => `${exactNumber(m.at)} (` +
+      Object.entries(m.changes).map(([id, [from, to]]) => `${id.replace("risk.", "")} ${from ?? "none"} → ${to ?? "none"}`)
+        .join(", ") + ")").join("; ") : "";
+  };
+  return {el: h("div", {}, h("div", {class: "range"}, slider, ticks, h("span", {class: "exact"}, box, unit)), words),
+          sync, mark, disable: off => { slider.disabled = off; box.disabled = off; }};
 }
 
 function choiceInput(name, words, getValue, setValue) {
@@ -132,6 +148,7 @@ function buildControl(parameter) {
   let main;
   if (parameter.type === "number" || parameter.type === "integer") {
     main = rangeInput(name, parameter, () => input().value ?? parameter.min ?? 0, v => { input().value = v; });
+    state.markers[name] = main.mark;
   } else if (parameter.type === "choice") {
     main = choiceInput(name, parameter.choices.map(c => [c, c]), () => input().value, v => { input().value = v; });
   } else if (parameter.type === "boolean") {
@@ -149,6 +166,7 @@ function buildControl(parameter) {
       ranges[key] = rangeInput(`${name}-${key}`, {...spec, title: spec.title || key},
                                () => input().values[key] ?? spec.min ?? 0,
                                v => { input().values[key] = v; input().value = v; });
+      state.markers[`${name}.${key}`] = ranges[key].mark;
     }
     const holder = h("div", {class: "record"}, picker.el);
     for (const [key, range] of Object.entries(ranges)) holder.append(h("div", {class: "field", dataset: {field: key}}, range.el));
@@ -203,6 +221,7 @@ function shownValue(parameter, input) {
 
 function loadPreset(preset) {
   state.base = preset;
+  state.modified = false;
   state.inputs = {};
   state.meta = {};
   state.extra = {};
@@ -306,6 +325,7 @@ function applyAddress(query) {
 // ---------------------------------------------------------------- assessing
 
 function changed() {
+  state.modified = true;  // a control moved: the overall card says the plan is no longer the preset as written
   for (const control of Object.values(state.controls)) control.sync();
   remember();
   clearTimeout(state.timer);
@@ -322,6 +342,7 @@ async function assessNow() {
     state.doc = doc;
     render();
     status(`Assessed ${doc.scenario.title}: overall ${doc.overall ? doc.overall.level : "no"} risk.`);
+    markSliders(seq);
   } catch (error) {
     if (seq < state.shown) return;
     state.shown = seq;
@@ -330,6 +351,15 @@ async function assessNow() {
   } finally {
     if (seq === state.sent) document.body.classList.remove("busy");
   }
+}
+
+async function markSliders(seq) {
+  // after the assessment: where each slider would change a risk level, the other inputs as they are now
+  try {
+    const marks = await api("POST", "/api/marks", currentScenario());
+    if (seq !== state.shown) return;  // the settings moved on; the next assessment asks again
+    for (const [name, mark] of Object.entries(state.markers)) mark(marks[name] || []);
+  } catch (error) { /* marks are a help, not the answer: the cards stand without them */ }
 }
 
 async function assessCompare() {
@@ -425,8 +455,11 @@ function renderOverall(doc) {
   const compared = state.compare && state.compare.overall;
   byId("overall").replaceChildren(
     h("div", {class: "overall-card", dataset: {conclusion: "risk.overall"}},
-      h("h2", {}, "Overall: ", doc.scenario.title),
+      h("h2", {}, "Overall: ", doc.scenario.title, state.modified ? " (modified)" : ""),
       overall ? levelBadge(overall.level, doc) : levelBadge(null, doc),
+      state.modified ? h("p", {class: "modified hint"}, "You changed the plan's terms: this is not the plan as written. "
+                         + "Reset puts every control back.") : null,
+      riskStrip(doc),
       overall ? h("p", {class: "because"}, overall.because) : null,
       overall && overall.rests_on_disputed_value ? disputedNote(overall.disputed) : null,
       overall ? whyButton("risk.overall") : null,
@@ -435,6 +468,15 @@ function renderOverall(doc) {
       h("h2", {}, "Compared with: ", state.compare.scenario.title),
       levelBadge(compared ? compared.level : null, state.compare),
       compared ? h("p", {class: "because"}, compared.because) : null) : "");
+}
+
+function riskStrip(doc) {
+  // the areas at a glance, each in its level's colour, in the knowledge base's order
+  return h("ol", {class: "risk-strip", "aria-label": "Risk by area"}, doc.areas.map(area => {
+    const badge = levelBadge(area.level, doc);
+    badge.textContent = area.level ? area.level.charAt(0).toUpperCase() + area.level.slice(1) : "Open";
+    return h("li", {dataset: {area: area.id}}, h("span", {class: "strip-title"}, area.title), " ", badge);
+  }));
 }
 
 function areaBadge(area, doc) {
@@ -546,9 +588,22 @@ async function explain(conclusion, panel) {
   try {
     const tree = await api("POST", "/api/why", {scenario: currentScenario(), id: conclusion});
     panel.replaceChildren(h("h3", {}, "Why?"), tree.holds === false ? whyNot(tree) : derivation(tree));
+    if (tree.holds !== false) picture(conclusion, panel);
   } catch (error) {
     panel.replaceChildren(h("p", {class: "error"}, error.message));
   }
+}
+
+async function picture(conclusion, panel) {
+  // the same derivation drawn by Graphviz; left out quietly where the server cannot draw it
+  try {
+    const drawn = await api("POST", "/api/why-picture", {scenario: currentScenario(), id: conclusion});
+    if (panel.dataset.open !== conclusion) return;
+    const img = h("img", {alt: "The derivation as a picture: the rules, the inputs with their values and plan points, and the cited articles",
+                          src: "data:image/svg+xml;charset=utf-8," + encodeURIComponent(drawn.svg)});
+    panel.querySelector("h3").after(h("figure", {class: "picture"}, img,
+      h("figcaption", {class: "hint"}, "Overridden rules dashed; the sources at the foot.")));
+  } catch (error) { /* the text derivation stays */ }
 }
 
 async function whatIf(conclusion, button) {
@@ -577,17 +632,19 @@ function citation(source) {
 function derivation(node) {
   // a conclusion: the rules that derived it, each with its tests, what they matched and what they rest on
   const items = node.derivations.map(rule => h("li", {class: "rule"},
-    h("div", {}, h("strong", {}, rule.rule), ": ", rule.title, h("span", {class: "at"}, ` (${rule.at})`)),
+    h("div", {}, h("strong", {}, rule.title)),
     rule.rationale ? h("p", {class: "rationale"}, rule.rationale) : null,
     rule.note ? h("p", {class: "note"}, rule.note) : null,
     rule.plan_points && rule.plan_points.length ? h("p", {class: "points"}, "Plan points: " + rule.plan_points.join(", ")) : null,
     rule.premises.length ? h("ul", {class: "premises"}, rule.premises.map(premise)) : null,
     rule.rests_on.length ? h("div", {class: "rests-on"}, "Rests on:",
-      h("ul", {}, rule.rests_on.map(s => h("li", {}, citation(s), s.text ? h("q", {}, s.text) : null)))) : null));
+      h("ul", {}, rule.rests_on.map(s => h("li", {}, citation(s), s.text ? h("q", {}, s.text) : null)))) : null,
+    h("details", {class: "researcher"}, h("summary", {}, "Details for researchers"),
+      h("p", {class: "at"}, `Rule ${rule.rule}, ${rule.at}`))));
   return h("div", {class: "tree"},
     h("p", {class: "node"}, node.text),
-    node.defeated && node.defeated.length ? h("ul", {class: "defeated"}, node.defeated.map(d => h("li", {}, "Overridden: ", d.reason))) : null,
-    h("ul", {class: "derivations"}, items));
+    h("ul", {class: "derivations"}, items),
+    node.defeated && node.defeated.length ? h("ul", {class: "defeated"}, node.defeated.map(d => h("li", {}, "Overridden: ", d.reason))) : null);
 }
 
 function premise(node) {
