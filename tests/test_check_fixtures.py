@@ -19,7 +19,7 @@ CASES = {
     "duplicate-key": (2, ["knowledge/provisions/xx/extra.yaml:6:5", "error[duplicate-key]",
                           "duplicate key 'article' (first defined on line 5)", "at provisions.art-9.article"]),
     "unknown-key": (2, ["knowledge/rules/extra.yaml:5:5", "error[unknown-key]", "unknown key 'whenn'",
-                        "at rules[0].whenn", "allowed keys here: because, id, note, overrides"]),
+                        "at rules[0].whenn", "allowed keys here: because, context, id, note, overrides"]),
     "wrong-type": (2, ["knowledge/rules/extra.yaml:5:11", "error[wrong-type]", "valid list", "at rules[0].when",
                        "write a list"]),
     "bad-word": (2, ["knowledge/sources.yaml:8:11", "error[bad-word]", "'website' is not an allowed word",

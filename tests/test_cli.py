@@ -30,7 +30,7 @@ def test_why_prints_a_tree_down_to_the_cited_article():
     assert result.stdout.startswith("risk.accountability = high:")
     assert "because rule ACC-RISK-HIGH" in result.stdout
     assert "war_crimes_amnesty = full" in result.stdout
-    assert "cites Rome Statute of the International Criminal Court, Preamble, paras. 4-6" in result.stdout
+    assert "basis: Rome Statute of the International Criminal Court, Preamble, paras. 4-6" in result.stdout
 
 
 def test_why_json_is_the_proof_tree_as_data():

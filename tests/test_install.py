@@ -42,7 +42,9 @@ def installed(tmp_path_factory):
     # The dependencies come from this test environment (added after the venv's own site-packages, so the
     # installed ppexpert, not the checkout's editable one, is what runs).
     (site / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
-    run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps", str(wheel)])
+    # --ignore-installed: the test environment may hold an installed ppexpert itself (CI installs it non-editable)
+    run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps", "--ignore-installed",
+         str(wheel)])
     work = tmp / "elsewhere"
     work.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("PPEXPERT_KNOWLEDGE", "PYTHONPATH")}

@@ -401,3 +401,31 @@ def test_why_picture_answers_the_derivation_as_svg_in_words(client):
     assert drawn["id"] == "risk.defence" and "<svg" in drawn["svg"]
     assert "DEF-RISK" not in drawn["svg"] and "plan point 6" in drawn["svg"]
     assert client.post("/api/why-picture", json={"scenario": preset(), "id": "risk.weather"}).status_code == 422
+
+
+def test_identical_requests_in_flight_at_once_all_get_the_answer_text(monkeypatch):
+    """A request identical to one being answered waits for that answer: it gets the same text (a shared reply that
+    was not yet the text once answered 500), and the work is done once."""
+    import threading
+    import time
+
+    from test_server_support import post, server_in_thread
+
+    import ppexpert.web.server as server
+
+    calls = []
+    real = server.slider_marks
+    monkeypatch.setattr(server, "slider_marks",
+                        lambda *a: calls.append(1) or time.sleep(0.5) or real(*a))  # long enough to overlap
+    scenario = with_parameters(preset(), territory_ceded_pct=17)
+    with server_in_thread(create_app(KNOWLEDGE)) as port:
+        answers: list = []
+        threads = [threading.Thread(target=lambda: answers.append(post(port, "/api/marks", scenario)))
+                   for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert [status for status, _ in answers] == [200] * 4
+    assert all(body == answers[0][1] for _, body in answers) and "territory_ceded_pct" in answers[0][1]
+    assert calls == [1]

@@ -8,6 +8,27 @@ from ppexpert.knowledge.derive import DERIVATIONS, GROUP_DERIVATIONS, derivation
 from ppexpert.knowledge.problems import Problem, suggest
 
 
+def _check_dated(kb, baseline) -> list[Problem]:
+    """Each dated value cites a known source, has the baseline's type, and no two periods overlap."""
+    problems = []
+    for index, period in enumerate(baseline.dated):
+        problems += _unknown_source(kb, period, ("source",), period.source, baseline.id)
+        if type(period.value) is not type(baseline.value) and not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in (period.value, baseline.value)):
+            problems.append(_p(kb, period, ("value",), f"dated value {period.value!r} has another type than `value`",
+                               f"give a value like {baseline.value!r}", "wrong-type", baseline.id, value=True))
+        if period.start and period.end and period.end < period.start:
+            problems.append(_p(kb, period, ("to",), "the period ends before it starts", "swap `from` and `to`",
+                               "bad-shape", baseline.id, value=True))
+        for other in baseline.dated[:index]:
+            if (period.start is None or other.end is None or period.start <= other.end) and \
+                    (other.start is None or period.end is None or other.start <= period.end):
+                problems.append(_p(kb, period, (), f"the period {period.shown} overlaps {other.shown}",
+                                   "a day takes one value: make the periods meet without overlapping",
+                                   "bad-shape", baseline.id))
+    return problems
+
+
 def check_facts(kb) -> list[Problem]:
     problems = []
     seen: dict[str, str] = {}
@@ -26,6 +47,7 @@ def check_facts(kb) -> list[Problem]:
         if baseline.values and baseline.values[0].value != baseline.value:
             problems.append(_p(kb, baseline, ("values", 0), "the first source's value differs from `value`",
                                "list first the source whose value the knowledge base uses", "bad-shape", baseline.id))
+        problems += _check_dated(kb, baseline)
         if baseline.disputed and not baseline.chosen_because:
             problems.append(_p(kb, baseline, (), "sources disagree but `chosen_because` is missing",
                                "say why the knowledge base uses this value", "missing-key", baseline.id))
@@ -61,6 +83,7 @@ def check_unused(kb) -> list[Problem]:
     used: set[str] = set()
     for rule in kb.rules:
         used.update(rule.rests_on)
+        used.update(rule.context)
         if rule.then.violation:
             used.add(rule.then.violation)
         used.update(c.subject for c in rule.when + rule.unless if c.subject_kind != "conclusion")

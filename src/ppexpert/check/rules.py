@@ -15,14 +15,17 @@ from ppexpert.knowledge.rulegraph import reads_conclusion, rule_graph
 def check_rule(kb, rule: Rule, concluded: set[str]) -> list[Problem]:
     problems = []
     subject = rule.id
-    for index, ref in enumerate(rule.rests_on):
-        if not _exists(kb, ref, ("provisions", "baselines")):
-            problems.append(_p(kb, rule, ("rests_on", index), f"rule {rule.id} rests on unknown provision or "
-                               f"baseline '{ref}'", suggest(ref, [*kb.provisions, *kb.baselines]),
-                               "unknown-reference", subject))
-    if not rule.rests_on:
+    for key in ("rests_on", "context"):
+        for index, ref in enumerate(getattr(rule, key)):
+            if not _exists(kb, ref, ("provisions", "baselines")):
+                what = "rests on" if key == "rests_on" else "cites for context"
+                problems.append(_p(kb, rule, (key, index), f"rule {rule.id} {what} unknown provision or "
+                                   f"baseline '{ref}'", suggest(ref, [*kb.provisions, *kb.baselines]),
+                                   "unknown-reference", subject))
+    if not rule.rests_on and not rule.context:
         problems.append(_p(kb, rule, ("id",), f"rule {rule.id} cites nothing", "name the provisions or baselines "
-                           "it rests on under `rests_on:`", "uncited-rule", subject))
+                           "it rests on under `rests_on:` (or cites for background under `context:`)",
+                           "uncited-rule", subject))
     problems += _check_plan_points(kb, rule)
     then = rule.then
     if then.kind == "violation" and not _exists(kb, then.violation, ("provisions",)):

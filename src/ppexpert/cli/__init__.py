@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as _dt
 import importlib
 import os
 import sys
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from ppexpert._version import __version__
-from ppexpert.knowledge.problems import EngineFailure, InputError
+from ppexpert.knowledge.problems import EngineFailure, InputError, Problem, Span
 from ppexpert.reasoning.document import dumps
 
 # Each command module adds its sub-command: add(subparsers) registers it and sets `handler`.
@@ -35,6 +36,10 @@ EXAMPLES: dict[str, str] = {
     "test": "ppexpert test --coverage\n  ppexpert test -k amnesty --format json",
     "schema": "ppexpert schema -o schemas/\n  ppexpert schema --annotate",
     "completion": "eval \"$(ppexpert completion bash)\"    # in ~/.bashrc",
+    "sweep": "ppexpert sweep us-28-point-plan --vary territory_ceded_pct=0:40:1 -o sweep.parquet\n  ppexpert sweep "
+             "seed-calculator --vary war_crimes_amnesty='*' --sample 1000 --method lhs --seed 1 -o sweep.csv",
+    "map": "ppexpert map us-28-point-plan --x territory_ceded_pct --y military_cap.pct_of_current "
+           "--conclusion risk.overall -o map.svg",
 }
 _KNOWLEDGE_HELP = "the knowledge base folder (default: a knowledge/ folder here or above, else the shipped one)"
 
@@ -162,3 +167,20 @@ def emit_json(document: dict, out=None) -> None:
 def add_format(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
 
+
+
+def add_as_of(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--as-of", metavar="YYYY-MM-DD", dest="as_of",
+                        help="judge against the law and facts of this day (default: the scenario's date)")
+
+
+def as_of(args: argparse.Namespace):
+    """The --as-of day, or None; a bad date is a user error (exit 2)."""
+    text = getattr(args, "as_of", None)
+    if text is None:
+        return None
+    try:
+        return _dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError([Problem(Span("<command line>"), ("--as-of",), f"--as-of {text!r} is not a date",
+                                  "write it as YYYY-MM-DD, e.g. 2021-06-01", code="bad-date")]) from None

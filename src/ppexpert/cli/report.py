@@ -8,6 +8,7 @@ import datetime as _dt
 import sys
 from pathlib import Path
 
+from ppexpert.cli import add_as_of, as_of
 from ppexpert.knowledge.problems import InputError, Problem, Span
 
 
@@ -21,6 +22,7 @@ def add(sub) -> None:
     p.add_argument("-o", "--output", metavar="FILE", help="where to write (.md, .html, .json); default stdout")
     p.add_argument("--format", choices=("md", "html", "json"), help="output format (default: from the suffix)")
     p.add_argument("--date", metavar="YYYY-MM-DD", help="a date to print on the report (none unless given)")
+    add_as_of(p)
     p.set_defaults(handler=_report)
 
     p = sub.add_parser("graph", help="the derivation of one conclusion as a picture (svg), or the whole trace",
@@ -34,6 +36,7 @@ def add(sub) -> None:
     p.add_argument("-o", "--output", metavar="FILE", help="where to write (.svg, .dot, .gv, .graphml, .json); default "
                    "stdout")
     p.add_argument("--format", choices=("svg", "dot", "graphml", "json"), help="default: from the suffix")
+    add_as_of(p)
     p.set_defaults(handler=_graph)
 
 
@@ -60,7 +63,7 @@ def _date(text: str | None) -> str | None:
                                     code="bad-date") from None
 
 
-def _assess_all(paths: list[str], knowledge: str | None) -> list:
+def _assess_all(paths: list[str], knowledge: str | None, day=None) -> list:
     """Assess every scenario against one knowledge base; report the problems of all files at once."""
     from ppexpert.reasoning import assess, knowledge_for
 
@@ -68,7 +71,7 @@ def _assess_all(paths: list[str], knowledge: str | None) -> list:
     assessments, problems = [], []
     for path in paths:
         try:
-            assessments.append(assess(path, kb))
+            assessments.append(assess(path, kb, day))
         except InputError as error:
             problems += error.problems
     if problems:
@@ -95,7 +98,7 @@ def _report(args: argparse.Namespace) -> int:
     output = None if args.output == "-" else args.output
     fmt = _resolve_format(output, args.format, report.format_for, report.SUFFIXES)
     date = _date(args.date)
-    assessments = _assess_all(args.scenarios, args.knowledge)
+    assessments = _assess_all(args.scenarios, args.knowledge, as_of(args))
     document = report.build_report(assessments, date=date)
     pictures = report.derivation_pictures(assessments, document) if fmt == "html" else None
     _write(report.render_report(document, fmt, pictures), output)
@@ -112,7 +115,7 @@ def _graph(args: argparse.Namespace) -> int:
     if fmt == "svg":
         raise _command_line_problem("an svg picture is of one conclusion", "name it: ppexpert graph PLAN risk.defence "
                                     "-o defence.svg", code="bad-output")
-    assessment = _assess_all([args.scenario], args.knowledge)[0]
+    assessment = _assess_all([args.scenario], args.knowledge, as_of(args))[0]
     _write(graph_export.export(assessment.graph, fmt, name=assessment.scenario.id), output)
     return 0
 
@@ -124,6 +127,6 @@ def _derivation(args: argparse.Namespace, output: str | None) -> int:
     if fmt not in ("svg", "dot"):
         raise _command_line_problem(f"a conclusion's picture is .svg or .dot, not '{output}'",
                                     "write -o NAME.svg (or .dot)", code="bad-output")
-    assessment = _assess_all([args.scenario], args.knowledge)[0]
+    assessment = _assess_all([args.scenario], args.knowledge, as_of(args))[0]
     _write(derivation.render(derivation.derivation_graph(assessment, args.conclusion), fmt), output)
     return 0

@@ -40,7 +40,7 @@ def _npp_lost(share: Any, capacity: Any) -> Any:
     return round((100 - share) * capacity / 100)
 
 
-# derived parameter -> (what it reads, how). A cap of null (no cap) derives null; unknown derives unknown.
+# derived parameter -> (what it reads, how). A cap of null (no cap) derives null; anything unknown derives unknown.
 DERIVATIONS: dict[str, tuple[tuple[str, ...], Callable[..., Any]]] = {
     "military_cap_troops": (("military_cap", _PERSONNEL, _RUSSIAN_FORCE), _cap_troops),
     "military_cap_pct": (("military_cap", _PERSONNEL, _RUSSIAN_FORCE), _cap_pct),
@@ -55,12 +55,12 @@ def derived_value(name: str, values: list[Any]) -> Any:
     Shares are not rounded (rounding belongs to presentation: a cap of 600,001 troops is above a Russian force of
     600,000); only the float's form is made one the engine reads (no exponent, see normalise_number).
     """
+    if values[0] is None:
+        return None  # no cap derives no cap, whatever the baselines (even unknown on the day assessed)
     if isinstance(values[0], str) and values[0] in (NOT_ADDRESSED, NOT_APPLICABLE):
         return values[0]  # what the input says carries over
     if any(isinstance(v, str) and v == UNKNOWN for v in values):
         return UNKNOWN
-    if values[0] is None:
-        return None
     value = DERIVATIONS[name][1](*values)
     if isinstance(value, float) and 1e-4 <= abs(value) < 1e15 and not value.is_integer():
         return value

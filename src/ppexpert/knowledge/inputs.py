@@ -1,6 +1,7 @@
 """A loaded scenario as the rules see it: each input value and each baseline value, with where it came from."""
 from __future__ import annotations
 
+import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +40,7 @@ class BaselineValue:
     disputed: bool
     span: Span
     note: str | None = None
+    holds_for: str | None = None  # the dated period whose value this is, when the baseline is dated
 
 
 @dataclass
@@ -48,3 +50,4 @@ class LoadedScenario:
     baselines: dict[str, BaselineValue] = field(default_factory=dict)
     file: str = "<memory>"
     content_hash: str = ""  # sha256 (12 hex) of the file's bytes, or of the mapping as canonical JSON
+    as_of: _dt.date | None = None  # the day whose law and facts apply: --as-of, else the scenario's as_of or date

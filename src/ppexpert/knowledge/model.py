@@ -88,8 +88,22 @@ class Citation(_Model):
 
 
 class InForce(_Model):
+    """The period a provision binds Ukraine (or applies to it): from and to are inclusive; open ends are unbounded."""
+
     start: _dt.date | None = Field(None, alias="from")
     end: _dt.date | None = Field(None, alias="to")
+    note: str | None = Field(None, description="how it came to apply, e.g. by an Art. 12(3) declaration")
+
+    def covers(self, day: _dt.date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+    @property
+    def shown(self) -> str:
+        if self.start and self.end:
+            return f"in force from {self.start.isoformat()} to {self.end.isoformat()}"
+        if self.start:
+            return f"in force from {self.start.isoformat()}"
+        return f"in force until {self.end.isoformat()}" if self.end else "in force"
 
 
 class Provision(_Model):
@@ -136,6 +150,25 @@ class SourceValue(_Model):
     note: str | None = None
 
 
+class DatedValue(_Model):
+    """The value a baseline held over one period (from and to inclusive; an open end is unbounded)."""
+
+    start: _dt.date | None = Field(None, alias="from")
+    end: _dt.date | None = Field(None, alias="to")
+    value: Scalar
+    source: Identifier
+    locator: str
+    note: str | None = None
+
+    def covers(self, day: _dt.date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+    @property
+    def shown(self) -> str:
+        start = self.start.isoformat() if self.start else "..."
+        return f"{start} to {self.end.isoformat()}" if self.end else f"from {start}"
+
+
 class Baseline(_Model):
     """A measured or legal fact with a value, a unit and the date it holds for."""
 
@@ -147,6 +180,9 @@ class Baseline(_Model):
     alias: Identifier | None = Field(None, description="a short name scenarios may use in `assumptions`")
     values: list[SourceValue] = Field(min_length=1, description="each source's value; the first agrees with `value`")
     chosen_because: str | None = Field(None, description="why the knowledge base uses `value` where sources disagree")
+    dated: list[DatedValue] = Field(default_factory=list, description=(
+        "the value over each period; assessed as of a day, the baseline takes the value of the period that covers "
+        "it, and is unknown on a day no period covers. Without `dated`, `value` holds on every day"))
     min: float | None = Field(None, description="the smallest value a scenario's assumption may give (numbers)")
     max: float | None = Field(None, description="the largest value a scenario's assumption may give (numbers)")
     integer: bool = Field(False, description="assumptions must be whole numbers (a head count, a year)")
@@ -166,6 +202,19 @@ class Baseline(_Model):
     @property
     def disputed(self) -> bool:
         return any(v.value != self.value for v in self.values)
+
+    def on(self, day: _dt.date | None) -> "DatedValue | None":
+        """The period that covers `day` (None when the baseline is not dated, no day is given, or none covers it)."""
+        if day is None:
+            return None
+        return next((period for period in self.dated if period.covers(day)), None)
+
+    def value_on(self, day: _dt.date | None) -> Scalar:
+        """The value as of `day`: `value` when undated or no day is given; else the covering period's, or unknown."""
+        if day is None or not self.dated:
+            return self.value
+        period = self.on(day)
+        return period.value if period is not None else UNKNOWN
 
 
 class Claim(_Model):
@@ -356,7 +405,11 @@ class Rule(_Model):
 
     id: RuleId
     title: str
-    rests_on: list[str] = Field(default_factory=list, description="provision and baseline ids")
+    rests_on: list[str] = Field(default_factory=list, description=(
+        "the legal and factual basis: provision and baseline ids the conclusion rests on. A rule whose basis "
+        "provision is not in force on the day assessed does not fire"))
+    context: list[str] = Field(default_factory=list, description=(
+        "provisions and baselines cited for context (background, analogy), not as the conclusion's basis"))
     plan_points: list[str] = Field(default_factory=list, description="plan points the rule reads, e.g. '28pt:21'")
     when: list[Condition] = Field(min_length=1)
     unless: list[Condition] = Field(default_factory=list, description="named exception: the rule does not apply when all hold")
@@ -384,7 +437,8 @@ class Scenario(_Model):
     title: str
     description: str | None = None
     plan: Identifier | None = Field(None, description="the source id of the plan's text")
-    date: _dt.date | None = None
+    date: _dt.date | None = Field(None, description="the plan's date: law and facts are taken as of this day")
+    as_of: _dt.date | None = Field(None, description="assess as of this day instead of `date` (--as-of overrides both)")
     parameters: dict[str, Any] = Field(default_factory=dict)
     assumptions: dict[str, Assumption] = Field(default_factory=dict)
 

@@ -1,6 +1,7 @@
 """Load a scenario (a plan as parameters) and check every value against the parameters' declared domains."""
 from __future__ import annotations
 
+import datetime as _dt
 import hashlib
 import json
 import re
@@ -17,8 +18,11 @@ from ppexpert.knowledge.validation import validate
 from ppexpert.knowledge.yamlfile import Document, load_document
 
 
-def load_scenario(source: Path | str | Mapping, kb: KnowledgeBase) -> LoadedScenario:
-    """Read a scenario file (or mapping) and validate it; raise InputError with every problem."""
+def load_scenario(source: Path | str | Mapping, kb: KnowledgeBase, as_of: _dt.date | None = None) -> LoadedScenario:
+    """Read a scenario file (or mapping) and validate it; raise InputError with every problem.
+
+    Law and facts are taken as of `as_of`, else the scenario's own `as_of`, else its `date` (None: the knowledge
+    base's current values, every provision in force)."""
     if isinstance(source, Mapping):
         doc = Document("<scenario>", dict(source))  # no positions to keep: problems name the YAML path
         content = json.dumps(source, sort_keys=True, default=str, ensure_ascii=False).encode(
@@ -26,12 +30,12 @@ def load_scenario(source: Path | str | Mapping, kb: KnowledgeBase) -> LoadedScen
     else:
         doc = load_document(source)
         content = Path(source).read_bytes()
-    loaded = scenario_from_document(doc, kb)
+    loaded = scenario_from_document(doc, kb, as_of)
     loaded.content_hash = hashlib.sha256(content).hexdigest()[:12]
     return loaded
 
 
-def scenario_from_document(doc: Document, kb: KnowledgeBase) -> LoadedScenario:
+def scenario_from_document(doc: Document, kb: KnowledgeBase, as_of: _dt.date | None = None) -> LoadedScenario:
     if not isinstance(doc.data, dict):
         raise InputError([doc.problem((), "a scenario must be a mapping with id, title and parameters",
                                       "see examples/seed-calculator.yaml", code="wrong-type")])
@@ -70,11 +74,12 @@ def scenario_from_document(doc: Document, kb: KnowledgeBase) -> LoadedScenario:
             continue  # derived from the group below
         if parameter.group is None or name in listed:
             inputs[name] = InputValue(name, UNKNOWN, doc.span(("parameters",)), "not-stated")
-    baselines = _baselines(doc, kb, problems)
+    day = as_of or (scenario.as_of or scenario.date if scenario is not None else None)
+    baselines = _baselines(doc, kb, problems, day)
     if problems or scenario is None:
         raise InputError(sorted(problems, key=Problem.sort_key))
     scenario.at(doc.span())
-    loaded = LoadedScenario(scenario, inputs, baselines, doc.file)
+    loaded = LoadedScenario(scenario, inputs, baselines, doc.file, as_of=day)
     loaded.inputs.update(derive_inputs(loaded, kb))
     return loaded
 
@@ -297,12 +302,22 @@ def describe_domain_field(spec) -> str:
     return f"{spec.type} {low}..{high}"
 
 
-def _baselines(doc: Document, kb: KnowledgeBase, problems: list[Problem]) -> dict[str, BaselineValue]:
+def _baselines(doc: Document, kb: KnowledgeBase, problems: list[Problem],
+               day: _dt.date | None) -> dict[str, BaselineValue]:
     assumptions = doc.data.get("assumptions") if isinstance(doc.data.get("assumptions"), dict) else {}
     result = {}
     for baseline in kb.baselines.values():
-        result[baseline.id] = BaselineValue(baseline.id, baseline.value, baseline.value, baseline.values[0].source,
-                                            False, baseline.disputed, baseline.span)
+        period = baseline.on(day) if baseline.dated else None
+        if period is None and day is not None and baseline.dated:  # no recorded value for that day
+            result[baseline.id] = BaselineValue(baseline.id, UNKNOWN, UNKNOWN, baseline.values[0].source, False,
+                                                False, baseline.span, holds_for=f"nothing recorded for {day.isoformat()}")
+        elif period is not None:
+            result[baseline.id] = BaselineValue(baseline.id, period.value, period.value, period.source, False,
+                                                baseline.disputed and period.value == baseline.value, period.span,
+                                                holds_for=period.shown)
+        else:
+            result[baseline.id] = BaselineValue(baseline.id, baseline.value, baseline.value, baseline.values[0].source,
+                                                False, baseline.disputed, baseline.span)
     for name, raw in assumptions.items():
         path = ("assumptions", name)
         baseline = kb.baseline(name)
@@ -331,6 +346,7 @@ def _baselines(doc: Document, kb: KnowledgeBase, problems: list[Problem]) -> dic
                                             code="bad-value", subject=baseline.id))
                 continue
         value = normalise_number(value)
-        result[baseline.id] = BaselineValue(baseline.id, value, baseline.value, source, True,
-                                            baseline.disputed or value != baseline.value, doc.span(path), raw.get("note"))
+        kb_value = result[baseline.id].kb_value  # the knowledge base's value on the day assessed
+        result[baseline.id] = BaselineValue(baseline.id, value, kb_value, source, True,
+                                            baseline.disputed or value != kb_value, doc.span(path), raw.get("note"))
     return result

@@ -48,7 +48,10 @@ def _area_rank(kb, area: str | None) -> int:
     return names.index(area) if area in names else len(names)
 
 
-def _shown(conclusion) -> str:
+def _shown(assessment, cid: str) -> str:
+    if cid in assessment.possible:  # left open by the scenario's unknown inputs: never "does not hold"
+        return "open"
+    conclusion = assessment.get(cid)
     if conclusion is None:
         return "does not hold"
     return conclusion.level or "holds"
@@ -56,8 +59,11 @@ def _shown(conclusion) -> str:
 
 def _row(assessments: Sequence, cid: str) -> dict:
     holding = next(a.get(cid) for a in assessments if a.get(cid))
-    cells = [{"scenario": a.scenario.id, "holds": a.get(cid) is not None,
-              "level": a.get(cid).level if a.get(cid) else None, "shown": _shown(a.get(cid))}
+    cells = [{"scenario": a.scenario.id, "holds": a.get(cid) is not None and cid not in a.possible,
+              "open": cid in a.possible,
+              "possible_levels": list(a.possible[cid].outcomes) if cid in a.possible else [],
+              "level": a.get(cid).level if a.get(cid) and cid not in a.possible else None,
+              "shown": _shown(a, cid)}
              for a in assessments]
     return {"id": cid, "kind": holding.kind, "area": holding.area, "label": holding.label, "cells": cells,
             "same": len({c["shown"] for c in cells}) == 1}
@@ -90,7 +96,7 @@ def _step(before, after, ordered: list[str]) -> dict:
             continue
         subject = new or old
         change = {"id": cid, "kind": subject.kind, "area": subject.area, "label": subject.label,
-                  "from": _shown(old), "to": _shown(new), "from_level": old.level if old else None,
+                  "from": _shown(before, cid), "to": _shown(after, cid), "from_level": old.level if old else None,
                   "to_level": new.level if new else None}
         if old is None:
             change["direction"] = "appears"
@@ -134,7 +140,7 @@ def _reason(assessment, cid: str, other) -> dict:
     """
     conclusion = assessment.get(cid)
     result = {"scenario": assessment.scenario.id, "holds": conclusion is not None,
-              "level": conclusion.level if conclusion else None, "shown": _shown(conclusion),
+              "level": conclusion.level if conclusion else None, "shown": _shown(assessment, cid),
               "sentence": None, "rules": [], "matched": [], "verdicts_title": None, "verdicts": []}
     if conclusion is not None:
         tree = assessment.why(cid)

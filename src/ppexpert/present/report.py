@@ -143,7 +143,7 @@ def _numbered_tree(tree: dict, citations: _Citations) -> dict:
         for derivation in node.get("derivations", []):
             for premise in derivation["premises"]:
                 walk(premise)
-            for citation in derivation["rests_on"]:
+            for citation in derivation["rests_on"] + derivation.get("context", []):
                 citation["n"] = citations.number(citation)
         for child in node.get("children", []):
             walk(child)

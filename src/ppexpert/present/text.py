@@ -34,17 +34,40 @@ def _escape(text: str | None) -> str:
     return escape(text or "")
 
 
+def _possible(outcomes: list) -> str:
+    shown = [o if o is not None else "none" for o in outcomes]
+    return "could be " + (", ".join(shown[:-1]) + " or " + shown[-1] if len(shown) > 1 else shown[0])
+
+
+def _decided(conclusion: dict) -> list[str]:
+    """One line per possible level: the classes of the unknown inputs that allow it."""
+    lines = []
+    for item in conclusion.get("decided_by", []):
+        needs = "; ".join(f"{n['input']} {' or '.join(n['one_of'])}" for n in item["needs"]) or "any values"
+        lines.append(f"{item['level'] if item['level'] is not None else 'none'} if {needs}")
+    return lines
+
+
 def render_assessment(document: dict, out: Console) -> None:
     scenario = document["scenario"]
     overall = document["overall"]
     out.print(f"[bold]{_escape(scenario['title'])}[/]  ({scenario['id']}, knowledge base {document['knowledge_version']})")
-    if overall:
+    out.print(f"Law and facts as of {document['as_of']}" if document.get("as_of")
+              else "Law and facts: the knowledge base's current values (the scenario has no date)")
+    if overall and overall.get("undetermined"):
+        out.print(f"Overall risk: [yellow]UNDETERMINED[/] ({_possible(overall['possible_levels'])}): "
+                  "the plan leaves inputs unknown that would decide it")
+        for line in _decided(overall):
+            out.print(f"  {_escape(line)}")
+    elif overall:
         out.print(f"Overall risk: {_level(overall['level'])}  {_escape(overall['because'])}")
     out.print()
     for area in document["areas"]:
         if not area["lines"] and not area["rated"]:
             continue  # an area whose rules drew nothing here and which carries no risk level
         level = _level(area["level"]) if area["level"] or not area["open"] else "[yellow]UNDETERMINED[/]"
+        if area.get("undetermined"):
+            level = f"[yellow]UNDETERMINED[/] ({_possible(area['possible_levels'])})"
         heading = f"{_escape(area['title'])}: {level}" if area["rated"] else _escape(area["title"])
         table = Table(title=heading, title_justify="left",
                       show_header=False, expand=False, box=None, padding=(0, 2))
@@ -86,7 +109,8 @@ def render_assessment(document: dict, out: Console) -> None:
         out.print("[bold]Assumptions[/] (the scenario's values replace the knowledge base's)")
         for item in document["assumptions"]:
             out.print(f"  - {item['baseline']} = {item['value']:,} from {item['source']} "
-                      f"(knowledge base: {item['kb_value']:,})" if isinstance(item["value"], (int, float))
+                      f"(knowledge base: {item['kb_value']:,})"
+                      if isinstance(item["value"], (int, float)) and isinstance(item["kb_value"], (int, float))
                       else f"  - {item['baseline']} = {item['value']} from {item['source']}")
     out.print(f"Why? ppexpert why {scenario['file']} <id>   (ids: risk.<area>, violation.<provision>, ...)")
 
@@ -96,7 +120,8 @@ def render_why(tree: dict, out: Console) -> None:
         out.print(f"[bold]{_escape(tree['text'])}[/]")
         render_why_not(tree["why_not"], out)
         return
-    root = Tree(f"[bold]{_escape(tree['text'])}[/]")
+    as_of = f"  [dim](law and facts as of {tree['as_of']})[/]" if tree.get("as_of") else ""
+    root = Tree(f"[bold]{_escape(tree['text'])}[/]{as_of}")
     _conclusion_branch(tree, root)
     out.print(root)
 
@@ -116,10 +141,11 @@ def _conclusion_branch(node: dict, branch: Tree) -> None:
             rule.add(f"[dim]threshold: {_escape(derivation['rationale'])}[/]")
         for premise in derivation["premises"]:
             _premise_branch(premise, rule)
-        for citation in derivation["rests_on"]:
-            address = f" <{citation['address']}>" if citation.get("address") else ""
-            rule.add(f"cites {_escape(citation['title'])}, {_escape(citation['locator'])}: "
-                     f"{_escape(citation['text'])}{_escape(address)}")
+        for role, key in (("basis", "rests_on"), ("context, not a basis", "context")):
+            for citation in derivation.get(key, []):
+                address = f" <{citation['address']}>" if citation.get("address") else ""
+                rule.add(f"{role}: {_escape(citation['title'])}, {_escape(citation['locator'])}: "
+                         f"{_escape(citation['text'])}{_escape(address)}")
 
 
 def _premise_branch(premise: dict, parent: Tree) -> None:
@@ -138,6 +164,8 @@ def _premise_branch(premise: dict, parent: Tree) -> None:
 
 def render_why_not(result: dict, out: Console) -> None:
     target = result["id"] + (f" = {result['level']}" if result.get("level") else "")
+    if result.get("as_of"):
+        target += f" (as of {result['as_of']})"
     if result["holds"]:
         out.print(f"{target} holds (level {result['current_level']}); see `ppexpert why`.")
     else:

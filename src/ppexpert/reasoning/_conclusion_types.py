@@ -30,7 +30,7 @@ class Defeat:
     rule: str
     conclusion: str
     level: str | None
-    by: str  # the overriding rule's id, or "unless"
+    by: str  # the overriding rule's id, "unless", or "not-in-force" (its legal basis does not apply on the day)
     reason: str
 
 

@@ -8,7 +8,7 @@ from typing import Callable, ClassVar
 from ppexpert.engine.durable import Firing
 from ppexpert.knowledge.base import KnowledgeBase
 from ppexpert.knowledge.inputs import LoadedScenario
-from ppexpert.reasoning import document, explain, frames
+from ppexpert.reasoning import document, explain, frames, unknowns
 from ppexpert.reasoning._conclusion_types import Conclusion, Defeat, Undetermined
 from ppexpert.reasoning.trace import Trace
 
@@ -32,6 +32,20 @@ class Assessment:
     def graph(self):
         """The trace as a networkx DiGraph (built on first use: most runs never need networkx itself)."""
         return self.trace.to_graph()
+
+    @cached_property
+    def possible(self) -> dict:
+        """conclusion id -> unknowns.Possible for every conclusion the scenario's unknown inputs leave open (exact,
+        computed on first use from the cells of the unknown inputs)."""
+        actual = {c.id: (c.level or "holds") for c in self.conclusions.values()}
+        return unknowns.possible_outcomes(self.kb, self.loaded, actual)
+
+    def outcomes(self, conclusion_id: str) -> list:
+        """Every outcome the conclusion can have: its level (or 'holds', or None) when settled, else each possible."""
+        if conclusion_id in self.possible:
+            return list(self.possible[conclusion_id].outcomes)
+        conclusion = self.get(conclusion_id)
+        return [(conclusion.level or "holds") if conclusion else None]
 
     def standing(self, firing: Firing) -> bool:
         return firing.order in self.trace.standing

@@ -12,7 +12,7 @@ from ppexpert.knowledge.conditions import describe, show_value, value_holds
 from ppexpert.knowledge.inputs import LoadedScenario
 from ppexpert.knowledge.model import UNKNOWN
 from ppexpert.reasoning._conclusion_types import Conclusion, Undetermined
-from ppexpert.reasoning.settle import current_value, holds
+from ppexpert.reasoning.settle import current_value, holds, not_in_force
 from ppexpert.reasoning.trace import Trace, premise_node
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.\-]+)(?::([^{}]*))?\}")
@@ -71,18 +71,23 @@ def conclude(loaded: LoadedScenario, kb: KnowledgeBase, standing: dict, trace: T
         first = rules[rule_ids[0]]
         sources, refs = [], []
         for rule_id in rule_ids:
-            for ref in rules[rule_id].rests_on:
+            for ref, role in cited_by(rules[rule_id]):
                 if ref not in refs:
                     refs.append(ref)
                     citation = citations[ref] if ref in citations else citations.setdefault(ref, kb.citation_of(ref))
                     if citation:
-                        sources.append(citation)
+                        sources.append({**citation, "role": role})
         premises = tuple(dict.fromkeys(premise_node(p) for f in fs for p in f.premises))
         result[cid] = Conclusion(
             id=cid, kind=first.then.kind, level=level, area=first.then.area_id, label=first.then.label,
             sentence=render(first.because, values, {"level": level}), rules=rule_ids, sources=tuple(sources),
             premises=premises, disputed=_disputed(cid, reach), caveats=_caveats(rule_ids, kb, loaded))
     return result
+
+
+def cited_by(rule) -> list[tuple[str, str]]:
+    """Each citation of a rule with its role: 'basis' (what the conclusion rests on) or 'context'."""
+    return [(ref, "basis") for ref in rule.rests_on] + [(ref, "context") for ref in rule.context]
 
 
 def _caveats(rule_ids: tuple[str, ...], kb: KnowledgeBase, loaded: LoadedScenario) -> tuple[str, ...]:
@@ -118,6 +123,8 @@ def undetermined(loaded: LoadedScenario, kb: KnowledgeBase, standing: dict,
     for rule in kb.rules:
         if rule.id in fired or not any(c.subject_kind == "input" and c.subject in unknown_inputs for c in rule.when):
             continue  # only a rule that tests an unknown input can be left open by it
+        if loaded.as_of is not None and not_in_force(rule.id, kb, loaded.as_of):
+            continue  # its legal basis does not apply on the day: no value of the inputs would make it conclude
         failing = [c for c in rule.when if not holds(c, loaded, standing, kb)]
         if not failing or not all(c.subject_kind == "input" and current_value(c, loaded) == UNKNOWN for c in failing):
             continue

@@ -35,12 +35,25 @@ def _plain(value: Any) -> Any:
 _SCALARS = frozenset((str, int, float, bool, type(None)))
 
 
+def possible_json(possible) -> dict:
+    """An undetermined conclusion: each outcome it can have, and the classes of the unknown inputs each needs."""
+    return {"undetermined": True,
+            "possible_levels": list(possible.outcomes),
+            "decided_by": [{"level": outcome,
+                            "needs": [{"input": name, "one_of": list(texts)} for name, texts in needs]}
+                           for outcome, needs in possible.decided_by.items()],
+            "unknown_inputs": list(possible.inputs),
+            "bounded": possible.bounded}
+
+
 def conclusion_json(assessment, conclusion) -> dict:
+    possible = assessment.possible.get(conclusion.id)
     return {
         "id": conclusion.id,
         "kind": conclusion.kind,
         "area": conclusion.area,
-        "level": conclusion.level,
+        "level": None if possible else conclusion.level,
+        **(possible_json(possible) if possible else {"undetermined": False}),
         "label": conclusion.label,
         "rule": conclusion.rule,
         "rules": list(conclusion.rules),
@@ -76,8 +89,12 @@ def assessment_json(assessment) -> dict:
         open_questions = [u.sentence for u in sorted(
             (u for u in assessment.undetermined if u.conclusion == f"risk.{area.id}"),
             key=lambda u: (kb.scale.rank(u.level) if u.level else -1, u.rule))]
+        possible = assessment.possible.get(f"risk.{area.id}")
         areas.append({"id": area.id, "title": area.title, "question": area.question, "dial": area.dial,
-                      "level": risk.level if risk else None, "because": risk.sentence if risk else None,
+                      "level": risk.level if risk and not possible else None,
+                      "undetermined": possible is not None,
+                      "possible_levels": list(possible.outcomes) if possible else [],
+                      "because": risk.sentence if risk else None,
                       "rated": f"risk.{area.id}" in rated, "open": open_questions, "lines": lines})
     document = {
         "ppexpert": __version__,
@@ -86,6 +103,7 @@ def assessment_json(assessment) -> dict:
         "scenario": {"id": scenario.id, "title": scenario.title, "description": scenario.description,
                      "plan": scenario.plan, "date": _plain(scenario.date), "file": loaded.file,
                      "content_hash": loaded.content_hash},
+        "as_of": _plain(loaded.as_of),
         "scale": list(kb.scale.names),
         "overall": conclusion_json(assessment, overall) if overall else None,
         "areas": areas,

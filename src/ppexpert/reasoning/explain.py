@@ -12,7 +12,7 @@ from ppexpert.knowledge.derive import derive_inputs
 from ppexpert.knowledge.model import UNKNOWN, Rule
 from ppexpert.knowledge.problems import InputError, Problem, Span, suggest
 from ppexpert.knowledge.rulegraph import reads_conclusion
-from ppexpert.reasoning.settle import current_value
+from ppexpert.reasoning.settle import current_value, not_in_force
 
 
 def _unknown_conclusion(assessment, conclusion_id: str) -> InputError:
@@ -42,10 +42,14 @@ def why(assessment, conclusion_id: str) -> dict:
     rules = _concludable(assessment, conclusion_id)
     conclusion = assessment.get(conclusion_id)
     if conclusion is None:
+        day = assessment.loaded.as_of
         return {"id": conclusion_id, "holds": False,
-                "text": f"{conclusion_id} does not hold in this scenario",
+                "text": f"{conclusion_id} does not hold in this scenario"
+                        + (f" as of {day.isoformat()}" if day else ""),
                 "why_not": why_not(assessment, conclusion_id), "rules": [r.id for r in rules]}
-    return _conclusion_tree(assessment, conclusion_id, set())
+    tree = _conclusion_tree(assessment, conclusion_id, set())
+    tree["as_of"] = assessment.loaded.as_of.isoformat() if assessment.loaded.as_of else None
+    return tree
 
 
 def _conclusion_tree(assessment, conclusion_id: str, seen: set) -> dict:
@@ -73,6 +77,7 @@ def _conclusion_tree(assessment, conclusion_id: str, seen: set) -> dict:
             "text": f"rule {rule.id}: {rule.title}", "rationale": rule.rationale, "note": rule.note,
             "premises": premises,
             "rests_on": [c for c in (kb.citation_of(ref) for ref in rule.rests_on) if c],
+            "context": [c for c in (kb.citation_of(ref) for ref in rule.context) if c],
             "plan_points": list(rule.plan_points),
         })
     return node
@@ -110,7 +115,7 @@ def _value_node(assessment, name: str) -> dict:
     baseline = kb.baselines[name]
     unit = f" {baseline.unit}" if baseline.unit else ""
     citation = kb.citation_of(name)
-    text = f"{baseline.title} = {show_value(value.value)}{unit} ({baseline.holds_for})"
+    text = f"{baseline.title} = {show_value(value.value)}{unit} ({value.holds_for or baseline.holds_for})"
     if value.assumed:
         text += f", assumed by the scenario from {value.source} (knowledge base: {show_value(value.kb_value)}{unit})"
     elif value.disputed:
@@ -132,7 +137,8 @@ def why_not(assessment, conclusion_id: str, level: str | None = None) -> dict:
                                   suggest(level, list(assessment.kb.scale.names)) + "; levels: " +
                                   ", ".join(assessment.kb.scale.names), code="bad-word")])
     holds = current is not None and (level is None or current.level == level)
-    result = {"id": conclusion_id, "level": level, "holds": holds,
+    day = assessment.loaded.as_of
+    result = {"id": conclusion_id, "level": level, "holds": holds, "as_of": day.isoformat() if day else None,
               "current_level": current.level if current else None, "rules": []}
     for rule in rules:
         if level is not None and rule.then.level != level:
@@ -143,6 +149,11 @@ def why_not(assessment, conclusion_id: str, level: str | None = None) -> dict:
             ok = _condition_holds(assessment, condition, actual)
             tests.append({"test": describe(condition), "holds": ok, "actual": show_value(actual),
                           "unknown": actual == UNKNOWN})
+        day = assessment.loaded.as_of
+        if day is not None:
+            for lapsed in not_in_force(rule.id, assessment.kb, day):
+                tests.append({"test": f"legal basis in force on {day.isoformat()}", "holds": False,
+                              "actual": lapsed, "unknown": False})
         defeat = next((d for d in assessment.defeats if d.rule == rule.id), None)
         if defeat:
             verdict = defeat.reason

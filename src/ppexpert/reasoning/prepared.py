@@ -9,7 +9,7 @@ import os
 import pickle
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -133,6 +133,12 @@ class Plan:
     tested: frozenset[tuple[str, str]]
     chains: dict[tuple[str, str], tuple[str, ...]]  # (overrider, overridden) -> the rules between them
     asks_unknown: frozenset[str]  # inputs some `when` tests for the value `unknown`
+    dated_basis: dict[str, tuple[str, ...]] = field(default_factory=dict)  # rule -> its basis provisions with in_force
+
+
+def basis_of(rule) -> list[str]:
+    """The provisions and baselines a rule's conclusion rests on (its legal and factual basis)."""
+    return rule.rests_on
 
 
 def plan_of(kb: KnowledgeBase) -> Plan:
@@ -145,7 +151,9 @@ def plan_of(kb: KnowledgeBase) -> Plan:
             compile_rules(kb.rules, kb.scale), tuple(settle_order(kb.rules)), defeaters,
             frozenset((c.subject_kind, c.subject) for rule in kb.rules for c in rule.when), override_chains(kb.rules),
             frozenset(c.subject for rule in kb.rules for c in rule.when
-                      if c.subject_kind == "input" and UNKNOWN in (c.operand if c.op == "in" else [c.operand])))
+                      if c.subject_kind != "conclusion" and UNKNOWN in (c.operand if c.op == "in" else [c.operand])),
+            {rule.id: dated for rule in kb.rules
+             if (dated := tuple(ref for ref in basis_of(rule) if ref in kb.provisions and kb.provisions[ref].in_force))})
     return plan
 
 

@@ -1,6 +1,7 @@
 """Run one assessment: the scenario's facts into the compiled rules, then settle, trace and conclude."""
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -20,17 +21,18 @@ from ppexpert.reasoning.settle import settle
 from ppexpert.reasoning.trace import build_trace
 
 
-def assess(scenario: Path | str | Mapping, knowledge: Path | str | KnowledgeBase | None = None) -> Assessment:
+def assess(scenario: Path | str | Mapping, knowledge: Path | str | KnowledgeBase | None = None,
+           as_of: date | None = None) -> Assessment:
     """Assess a scenario file, an example plan's id (`us-28-point-plan`) or a mapping against the knowledge base;
-    raise InputError on bad input."""
-    kb, loaded = load_plan(scenario, knowledge)
+    raise InputError on bad input. Law and facts are those of `as_of`, else of the scenario's `as_of` or `date`."""
+    kb, loaded = load_plan(scenario, knowledge, as_of)
     return assess_loaded(loaded, kb)
 
 
-def load_plan(scenario: Path | str | Mapping,
-              knowledge: Path | str | KnowledgeBase | None = None) -> tuple[KnowledgeBase, LoadedScenario]:
+def load_plan(scenario: Path | str | Mapping, knowledge: Path | str | KnowledgeBase | None = None,
+              as_of: date | None = None) -> tuple[KnowledgeBase, LoadedScenario]:
     """The knowledge base (given, a folder, or the one found beside the scenario) and the scenario (a file, an
-    example plan's id or a mapping) loaded on it."""
+    example plan's id or a mapping) loaded on it, as of `as_of` (else the scenario's own date)."""
     if isinstance(scenario, (str, Path)):
         scenario = resolve_scenario(scenario, knowledge.root if isinstance(knowledge, KnowledgeBase) else
                                     Path(knowledge) if knowledge is not None else find_knowledge())
@@ -39,7 +41,7 @@ def load_plan(scenario: Path | str | Mapping,
     else:
         near = Path(scenario).parent if isinstance(scenario, (str, Path)) else None
         kb = knowledge_for(knowledge, near)
-    return kb, load_scenario(scenario, kb)
+    return kb, load_scenario(scenario, kb, as_of)
 
 
 def compare(scenarios: Iterable[Path | str | Mapping], knowledge: Path | str | KnowledgeBase | None = None):
@@ -71,7 +73,7 @@ def engine_facts(loaded: LoadedScenario, kb: KnowledgeBase) -> list[dict]:
     facts = [encode_value("in", name, value.value) for name, value in sorted(loaded.inputs.items())
              if ("input", name) in tested and (value.value != UNKNOWN or name in asks_unknown)]
     facts += [encode_value("fact", name, value.value) for name, value in sorted(loaded.baselines.items())
-              if ("fact", name) in tested]
+              if ("fact", name) in tested and (value.value != UNKNOWN or name in asks_unknown)]
     return facts
 
 

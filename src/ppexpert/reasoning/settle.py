@@ -24,11 +24,18 @@ def settle(loaded: LoadedScenario, kb: KnowledgeBase, firings: list[Firing]) -> 
     defeats: list[Defeat] = []
     plan = plan_of(kb)
     defeaters = plan.defeaters
+    day = loaded.as_of
     for rule_id in plan.settle_order:
         rule = rules[rule_id]
+        lapsed = not_in_force(rule_id, kb, day) if day is not None and rule_id in plan.dated_basis else ()
         for firing in by_rule.get(rule_id, []):
             if not all(p["id"] in standing for p in firing.premises if p["t"] == "c"):
                 continue  # it rested on a conclusion that was itself defeated
+            if lapsed:
+                defeats.append(Defeat(rule_id, firing.conclusion["cid"], firing.conclusion.get("lv"), "not-in-force",
+                                      f"{rule_id} would conclude {_concluded(firing)}, but its legal basis is not in "
+                                      f"force on {day.isoformat()}: {'; '.join(lapsed)}"))
+                continue
             if rule.unless and all(holds(c, loaded, standing, kb) for c in rule.unless):
                 reason = rule.unless_reason or "; ".join(describe(c) for c in rule.unless)
                 defeats.append(Defeat(rule_id, firing.conclusion["cid"], firing.conclusion.get("lv"), "unless",
@@ -45,6 +52,19 @@ def settle(loaded: LoadedScenario, kb: KnowledgeBase, firings: list[Firing]) -> 
             standing.setdefault(firing.conclusion["id"], []).append(firing)
             standing_rules.add(rule_id)
     return standing, _unique(defeats)
+
+
+def not_in_force(rule_id: str, kb: KnowledgeBase, day) -> tuple[str, ...]:
+    """The rule's basis provisions that are not in force on `day`, each as 'Title, Art. N (in force from ...)'."""
+    found = []
+    for ref in plan_of(kb).dated_basis.get(rule_id, ()):
+        provision = kb.provisions[ref]
+        if not provision.in_force.covers(day):
+            source = kb.sources.get(provision.source)
+            title = source.title if source else provision.instrument
+            note = f"; {provision.in_force.note}" if provision.in_force.note else ""
+            found.append(f"{title}, {provision.cited_as} ({provision.in_force.shown}{note})")
+    return tuple(found)
 
 
 def _unique(defeats: list[Defeat]) -> list[Defeat]:

@@ -87,12 +87,12 @@ def build_trace(loaded: LoadedScenario, kb: KnowledgeBase, firings: list[Firing]
                              "standing": firing.order in standing_firings,
                              "defeated_by": defeat.by if defeat else None}))
         edges += [(premise_node(p), node, {"kind": "premise"}) for p in firing.premises]
-        for ref in rule.rests_on:
+        for ref, kind in [(ref, "rests_on") for ref in rule.rests_on] + [(ref, "context") for ref in rule.context]:
             if ref in kb.provisions:
                 cited.add(ref)
-                edges.append((f"provision:{ref}", node, {"kind": "rests_on"}))
+                edges.append((f"provision:{ref}", node, {"kind": kind}))
             else:
-                edges.append((f"fact:{ref}", node, {"kind": "rests_on"}))
+                edges.append((f"fact:{ref}", node, {"kind": kind}))
         if firing.order in standing_firings:
             nodes.append((firing.conclusion["cid"], {"kind": "conclusion"}))
             edges.append((node, firing.conclusion["cid"], {"kind": "concludes"}))

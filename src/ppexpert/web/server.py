@@ -276,31 +276,32 @@ class Calculator:
     async def answer(self, kind: str, args: tuple, key: str | None, cache: "_Lru[str] | None") -> str:
         """The text of a job's answer: from this process's cache, from an identical request in flight, or from the
         pool. Errors come back as ApiError: 422 bad input, 429 queue full, 503 engine failure or crash."""
-        if key is not None and cache is not None:
-            found = cache.get(key)
-            if found is not None:
-                return found
-            running = self._inflight.get(key)
-            if running is not None:
-                return await asyncio.shield(running)
+        if key is None or cache is None:
+            return await self._from_pool(kind, args, key, cache)
+        found = cache.get(key)
+        if found is not None:
+            return found
+        running = self._inflight.get(key)
+        if running is None:
+            # the task, not the pool's future, is shared: an identical request gets the same text or the same error
+            running = asyncio.ensure_future(self._from_pool(kind, args, key, cache))
+            self._inflight[key] = running
+            running.add_done_callback(lambda _, key=key: self._inflight.pop(key, None))
+        return await asyncio.shield(running)
+
+    async def _from_pool(self, kind: str, args: tuple, key: str | None, cache: "_Lru[str] | None") -> str:
         lane, priority = _LANES[kind]
         try:
             future = self.pool.submit(kind, args, lane, priority)
         except Overloaded as full:
             raise ApiError(429, f"the server is busy ({full.lane} queue full); try again shortly", [],
                            {"Retry-After": str(full.retry_after)}) from None
-        waiting = asyncio.wrap_future(future)
-        if key is not None:
-            self._inflight[key] = waiting
         try:
-            reply = await waiting
+            reply = await asyncio.wrap_future(future)
         except WorkerCrashed as crash:
             print(f"ppexpert: {crash}; replaced", file=sys.stderr)
             raise ApiError(503, "the rule engine stopped while answering this request; the server is still "
                                 "running, try again", []) from None
-        finally:
-            if key is not None:
-                self._inflight.pop(key, None)
         if reply[0] == "ok":
             if key is not None and cache is not None:
                 cache.put(key, reply[1])

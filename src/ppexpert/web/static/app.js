@@ -456,7 +456,8 @@ function renderOverall(doc) {
   byId("overall").replaceChildren(
     h("div", {class: "overall-card", dataset: {conclusion: "risk.overall"}},
       h("h2", {}, "Overall: ", doc.scenario.title, state.modified ? " (modified)" : ""),
-      overall ? levelBadge(overall.level, doc) : levelBadge(null, doc),
+      overall && overall.undetermined ? undeterminedBadge(overall.possible_levels) :
+        overall ? levelBadge(overall.level, doc) : levelBadge(null, doc),
       state.modified ? h("p", {class: "modified hint"}, "You changed the plan's terms: this is not the plan as written. "
                          + "Reset puts every control back.") : null,
       riskStrip(doc),
@@ -470,6 +471,13 @@ function renderOverall(doc) {
       compared ? h("p", {class: "because"}, compared.because) : null) : "");
 }
 
+function undeterminedBadge(possible) {
+  // a verdict the plan's unknown inputs leave open: every level it could take (computed by the server)
+  const shown = (possible || []).map(level => level === null ? "none" : level);
+  return h("span", {class: "level none undetermined", dataset: {level: ""}, title: "could be " + shown.join(", ")},
+           "undetermined: could be " + shown.join(", "));
+}
+
 function riskStrip(doc) {
   // the areas at a glance, each in its level's colour, in the knowledge base's order
   return h("ol", {class: "risk-strip", "aria-label": "Risk by area"}, doc.areas.map(area => {
@@ -481,6 +489,7 @@ function riskStrip(doc) {
 
 function areaBadge(area, doc) {
   if (!rated(area)) return null;
+  if (area.undetermined) return undeterminedBadge(area.possible_levels);
   if (!area.level && openQuestionsOf(area, doc).length) {
     return h("span", {class: "level none", dataset: {level: ""}}, "undetermined");
   }

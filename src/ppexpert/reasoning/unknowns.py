@@ -1,0 +1,263 @@
+"""Unknown carried to every verdict: what each conclusion could be, over every value the unknown inputs could take.
+
+An input the plan leaves `unknown` has some value the text does not settle. A conclusion is settled when it comes
+out the same in every cell of the unknown inputs' classes (cells.py); otherwise it is undetermined, and its
+possible levels are exactly the outcomes over those cells -- enumerated, not sampled. An outcome is a level, `holds`
+for a conclusion without a level, or None for "does not hold".
+
+The enumeration is bounded without losing exactness: unknown inputs are grouped into components that no rule (and no
+conclusion a rule reads by name) joins, each component's classes are enumerated on their own, and a conclusion read
+through a pattern (`risk.*`, as the overall risk reads the areas) is combined from what each component can make the
+pattern's tests say (an OR of bit vectors, never more than 2^tests combinations). A component whose classes multiply
+beyond MAX_CELLS is not enumerated: its conclusions are reported undetermined with the levels seen in no cell (the
+`bounded` flag says so) -- none of the shipped plans comes near it.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from ppexpert.knowledge.base import KnowledgeBase
+from ppexpert.knowledge.conditions import value_holds
+from ppexpert.knowledge.inputs import LoadedScenario
+from ppexpert.knowledge.model import UNKNOWN
+from ppexpert.knowledge.rulegraph import reads_conclusion
+from ppexpert.reasoning.cells import Class, classes, engine_values, structure_of
+from ppexpert.reasoning.evaluate import evaluator_of
+from ppexpert.reasoning.prepared import plan_of
+
+MAX_CELLS = 200_000  # cells enumerated per component of unknown inputs
+
+
+@dataclass(frozen=True)
+class Possible:
+    """What an undetermined conclusion could be, and for each outcome the classes of the unknown inputs it needs."""
+
+    id: str
+    outcomes: tuple  # levels in scale order, "holds", and None ("does not hold") last
+    decided_by: dict = field(default_factory=dict)  # outcome -> ((input, (class text, ...)), ...) that allow it
+    inputs: tuple[str, ...] = ()  # the unknown inputs it depends on
+    bounded: bool = False
+
+    @property
+    def levels(self) -> list:
+        return [o for o in self.outcomes if o is not None]
+
+
+def outcome_of(standing_levels: set | None, rank) -> object:
+    if not standing_levels:
+        return None
+    if True in standing_levels:
+        return "holds"
+    return max(standing_levels, key=rank)
+
+
+def _order(kb: KnowledgeBase):
+    names = kb.scale.names
+
+    def key(outcome):
+        if outcome is None:
+            return (2, 0)
+        if outcome == "holds":
+            return (1, 0)
+        return (0, names.index(outcome))
+    return key
+
+
+def possible_outcomes(kb: KnowledgeBase, loaded: LoadedScenario, actual: dict[str, object]) -> dict[str, Possible]:
+    """conclusion id -> Possible, for every conclusion the unknown inputs leave open (`actual`: id -> outcome of the
+    assessment as run, the unknown inputs matching no test)."""
+    unknown = [name for name, value in sorted(loaded.inputs.items())
+               if value.origin != "derived" and isinstance(value.value, str) and value.value == UNKNOWN]
+    if not unknown:
+        return {}
+    structure = structure_of(kb)
+    evaluator = evaluator_of(kb)
+    rank = kb.scale.rank
+    table: dict[str, list[Class]] = {name: classes(kb, loaded, name) for name in unknown}
+    base_truth = structure.truth(engine_values(loaded))
+    atoms_of = {name: {i for cls in found for i, _ in cls.truth} for name, found in table.items()}
+
+    # which unknown inputs each rule reads (through its own tests)
+    rule_inputs: dict[str, set[str]] = {}
+    for rule in kb.rules:
+        indices = {structure.atoms.of(c) for c in [*rule.when, *rule.unless] if c.subject_kind != "conclusion"}
+        rule_inputs[rule.id] = {name for name, atoms in atoms_of.items() if atoms & indices}
+    aggregate = {rule.id for rule in kb.rules
+                 if any(c.subject_kind == "conclusion" and c.subject.endswith(".*") for c in [*rule.when, *rule.unless])}
+    aggregate_conclusions = {kb.rules_by_id[r].then.conclusion_id for r in aggregate}
+    pure = all(all(c.subject_kind == "conclusion" and c.subject.endswith(".*")
+                   for c in [*kb.rules_by_id[r].when, *kb.rules_by_id[r].unless]) for r in aggregate) and not any(
+        c.subject_kind == "conclusion" and any(reads_conclusion(c.subject, cid) for cid in aggregate_conclusions)
+        for rule in kb.rules for c in [*rule.when, *rule.unless]) and not any(
+        kb.rules_by_id[r].overrides and any(kb.rules_by_id[o].id not in aggregate for o in kb.rules_by_id[r].overrides)
+        for r in aggregate)
+    if not pure:
+        aggregate, aggregate_conclusions = set(), set()
+
+    # the cone of unknown inputs of every conclusion (conclusions read by name join it; patterns do not)
+    cone: dict[str, set[str]] = {}
+    producers: dict[str, list] = {}
+    for rule in kb.rules:
+        producers.setdefault(rule.then.conclusion_id, []).append(rule)
+
+    def cone_of(cid: str, seen: frozenset = frozenset()) -> set[str]:
+        if cid in cone:
+            return cone[cid]
+        if cid in seen:
+            return set()
+        found: set[str] = set()
+        for rule in producers.get(cid, ()):
+            if rule.id in aggregate:
+                continue
+            found |= rule_inputs[rule.id]
+            for c in [*rule.when, *rule.unless]:
+                if c.subject_kind == "conclusion":
+                    for other in producers:
+                        if reads_conclusion(c.subject, other):
+                            found |= cone_of(other, seen | {cid})
+            for overrider in kb.rules:
+                if rule.id in overrider.overrides:
+                    found |= rule_inputs[overrider.id]
+        cone[cid] = found
+        return found
+    for cid in producers:
+        cone_of(cid)
+
+    # components: unknown inputs joined by a conclusion's cone
+    parent = {name: name for name in unknown}
+
+    def root(name):
+        while parent[name] != name:
+            parent[name] = parent[parent[name]]
+            name = parent[name]
+        return name
+    for cid, inputs in cone.items():
+        if cid in aggregate_conclusions:
+            continue
+        inputs = sorted(inputs)
+        for other in inputs[1:]:
+            parent[root(other)] = root(inputs[0])
+    components: dict[str, list[str]] = {}
+    for name in unknown:
+        components.setdefault(root(name), []).append(name)
+
+    patterns = [c for r in sorted(aggregate) for c in [*kb.rules_by_id[r].when, *kb.rules_by_id[r].unless]]
+    pattern_keys = list(dict.fromkeys((c.subject, c.op, str(c.operand)) for c in patterns))
+    pattern_of = {key: next(c for c in patterns if (c.subject, c.op, str(c.operand)) == key) for key in pattern_keys}
+
+    def contributions(standing: dict[str, set], scope) -> int:
+        bits = 0
+        for index, key in enumerate(pattern_keys):
+            condition = pattern_of[key]
+            for cid, levels in standing.items():
+                if cid in scope and reads_conclusion(condition.subject, cid) and any(
+                        value_holds(condition, lv, rank) for lv in levels):
+                    bits |= 1 << index
+                    break
+        return bits
+
+    base_standing, _ = evaluator.standing(base_truth)
+    settled_scope = {cid for cid in producers if cid not in aggregate_conclusions and not cone.get(cid)}
+    base_bits = contributions(base_standing, settled_scope)
+
+    results: dict[str, dict] = {}  # cid -> outcome -> {input: set(class index)}
+    bounded: set[str] = set()
+    component_bits: list[tuple[list[str], dict[int, list[tuple]]]] = []  # per component: bits -> combos
+    for names in components.values():
+        scope = {cid for cid, inputs in cone.items() if cid not in aggregate_conclusions and inputs & set(names)}
+        count = 1
+        for name in names:
+            count *= len(table[name])
+        if count > MAX_CELLS:
+            bounded |= scope
+            component_bits.append((names, {0: []}))
+            continue
+        by_bits: dict[int, list[tuple]] = {}
+        for combo in itertools.product(*(table[name] for name in names)):
+            truth = list(base_truth)
+            for cls in combo:
+                for index, value in cls.truth:
+                    truth[index] = value
+            standing, _ = evaluator.standing(truth)
+            for cid in scope:
+                outcome = outcome_of(standing.get(cid), rank)
+                seen = results.setdefault(cid, {}).setdefault(outcome, {})
+                for name, cls in zip(names, combo):
+                    seen.setdefault(name, set()).add(cls.index)
+            if pattern_keys:
+                by_bits.setdefault(contributions(standing, scope), []).append(combo)
+        component_bits.append((names, by_bits))
+
+    if aggregate_conclusions and pattern_keys:
+        _aggregate(kb, aggregate, pattern_keys, pattern_of, base_bits, component_bits, table, results, rank)
+        for cid in aggregate_conclusions:
+            cone[cid] = set(unknown)
+
+    order = _order(kb)
+    found: dict[str, Possible] = {}
+    for cid, by_outcome in sorted(results.items()):
+        outcomes = tuple(sorted(by_outcome, key=order))
+        if outcomes == (actual.get(cid),) and cid not in bounded:
+            continue  # settled: every cell agrees with the assessment as run
+        decided = {}
+        for outcome in outcomes:
+            needs = []
+            for name, indices in sorted(by_outcome[outcome].items()):
+                if len(indices) < len(table[name]):
+                    needs.append((name, tuple(table[name][i].text for i in sorted(indices))))
+            decided[outcome] = tuple(needs)
+        found[cid] = Possible(cid, outcomes, decided, tuple(sorted(cone.get(cid, ()))), cid in bounded)
+    return found
+
+
+def _aggregate(kb, aggregate, pattern_keys, pattern_of, base_bits, component_bits, table, results, rank) -> None:
+    """The conclusions drawn from patterns (`risk.*`): from every combination of the components' contributions."""
+    rules = [kb.rules_by_id[r] for r in _settle_order(kb) if r in aggregate]
+    key_index = {key: index for index, key in enumerate(pattern_keys)}
+
+    def evaluate(bits: int) -> dict[str, object]:
+        standing: dict[str, set] = {}
+        fired: set[str] = set()
+        for rule in rules:
+            if not all(bits >> key_index[(c.subject, c.op, str(c.operand))] & 1 for c in rule.when):
+                continue
+            if rule.unless and all(bits >> key_index[(c.subject, c.op, str(c.operand))] & 1 for c in rule.unless):
+                continue
+            if any(other.id in fired and rule.id in _all_overridden(kb, other.id) for other in rules):
+                continue
+            fired.add(rule.id)
+            standing.setdefault(rule.then.conclusion_id, set()).add(rule.then.level or True)
+        return {cid: outcome_of(levels, rank) for cid, levels in standing.items()}
+
+    sets = [set(by_bits) for _, by_bits in component_bits]
+
+    def combined(skip: int | None) -> set[int]:
+        found = {base_bits}
+        for index, bits in enumerate(sets):
+            if index != skip:
+                found = {a | b for a in found for b in bits}
+        return found
+    targets = {rule.then.conclusion_id for rule in rules}
+    for index, (names, by_bits) in enumerate(component_bits):
+        others = combined(index)
+        for bits, combos in by_bits.items():
+            for other in others:
+                outcome = evaluate(bits | other)
+                for cid in targets:
+                    seen = results.setdefault(cid, {}).setdefault(outcome.get(cid), {})
+                    for combo in combos:
+                        for name, cls in zip(names, combo):
+                            seen.setdefault(name, set()).add(cls.index)
+    if not component_bits:
+        outcome = evaluate(base_bits)
+        for cid in targets:
+            results.setdefault(cid, {}).setdefault(outcome.get(cid), {})
+
+
+def _settle_order(kb):
+    return plan_of(kb).settle_order
+
+
+def _all_overridden(kb, rule_id: str) -> set[str]:
+    return {r for r, defeaters in plan_of(kb).defeaters.items() if rule_id in defeaters}
