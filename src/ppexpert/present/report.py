@@ -30,6 +30,7 @@ from ppexpert.knowledge.conditions import show_value
 from ppexpert.knowledge.problems import InputError
 from ppexpert.present import derivation
 from ppexpert.present.compare import compare
+from ppexpert.present.text import KIND_MEANING, requirement_lines
 from ppexpert.reasoning.document import _plain, dumps
 
 REPORT_SCHEMA_VERSION = 1
@@ -37,7 +38,9 @@ REPORT_SCHEMA_VERSION = 1
 # The conclusion lists of an assessment document, in the order a report shows them.
 SECTIONS = (
     ("risks", "Risks by area"),
-    ("violations", "Violations"),
+    ("violations", "Violations of binding law"),
+    ("requirements", "Requirements: legal steps the plan needs"),
+    ("commitments", "Political commitments"),
     ("consequences", "Consequences"),
     ("findings", "Derived lines"),
 )
@@ -115,6 +118,11 @@ def _scenario_report(assessment, index: int, citations: _Citations) -> dict:
     for conclusion in conclusions:
         conclusion["anchor"] = f"{prefix}-{conclusion['id']}"
         conclusion["citations"] = [citations.number(s) for s in conclusion["sources"]]
+        conclusion["basis_citations"] = [citations.number(s) for s in conclusion["sources"] if s.get("role") != "context"]
+        conclusion["context_citations"] = [citations.number(s) for s in conclusion["sources"]
+                                           if s.get("role") == "context"]
+        conclusion["kind_meaning"] = KIND_MEANING.get(conclusion["kind"])
+        conclusion["requirement_lines"] = [{"name": name, "text": text} for name, text in requirement_lines(conclusion)]
         conclusion["derivation"] = _numbered_tree(assessment.why(conclusion["id"]), citations)
         conclusion["disputed"] = [_disputed(assessment, d) for d in conclusion["disputed"]]
     for area in document["areas"]:

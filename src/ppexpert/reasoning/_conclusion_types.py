@@ -7,7 +7,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class Conclusion:
     id: str
-    kind: str  # risk | violation | consequence | finding
+    kind: str  # risk | violation | requirement | commitment | consequence | finding
     level: str | None
     area: str | None
     label: str | None
@@ -17,6 +17,7 @@ class Conclusion:
     premises: tuple[str, ...]  # trace node ids of what the supporting firings matched
     disputed: tuple[dict, ...] = ()  # baselines it rests on whose sources disagree, or that the scenario assumed
     caveats: tuple[str, ...] = ()  # exceptions that would defeat it but that the scenario's unknowns leave open
+    requirement: dict | None = None  # for a requirement: the step, what bars or conditions it, how it could be met
 
     @property
     def rule(self) -> str:

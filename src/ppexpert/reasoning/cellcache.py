@@ -10,6 +10,8 @@ uncached results over every YAML case and 2,000 random scenarios. `PPEXPERT_CELL
 """
 from __future__ import annotations
 
+import dataclasses
+
 import os
 import threading
 import weakref
@@ -24,7 +26,7 @@ from ppexpert.knowledge.inputs import LoadedScenario
 from ppexpert.reasoning._conclusion_types import Conclusion
 from ppexpert.reasoning.assessment import Assessment
 from ppexpert.reasoning.cells import structure_of
-from ppexpert.reasoning.conclusions import placeholders, render, template_values
+from ppexpert.reasoning.conclusions import placeholders, render, requirement_parts, template_values
 from ppexpert.reasoning.trace import Trace
 
 MAX_CELLS = 4096  # per knowledge base; least recently used cells go first
@@ -84,8 +86,9 @@ class Skeleton:
         values = template_values(assessment.loaded, kb)
         shapes = []
         for c in assessment.conclusions.values():
+            then = kb.rules_by_id[c.rules[0]].then
             template = kb.rules_by_id[c.rules[0]].because
-            names = placeholders(template)
+            names = placeholders(" ".join([template, then.step or "", then.met_by or ""]))
             shapes.append(_ConclusionShape(c, template, names, tuple(_shown(values, n) for n in names),
                                            tuple(d["baseline"] for d in c.disputed)))
         trace = assessment.trace
@@ -120,8 +123,10 @@ class Skeleton:
             c = shape.conclusion
             disputed = tuple(_disputed(baselines[name]) for name in shape.disputed) if shape.disputed else ()
             if shape.names and tuple([_shown(values, n) for n in shape.names]) != shape.shown or disputed != c.disputed:
-                c = Conclusion(c.id, c.kind, c.level, c.area, c.label, render(shape.template, values, {"level": c.level}),
-                               c.rules, c.sources, c.premises, disputed, c.caveats)
+                then = kb.rules_by_id[c.rules[0]].then
+                c = dataclasses.replace(
+                    c, sentence=render(shape.template, values, {"level": c.level}), disputed=disputed,
+                    requirement=requirement_parts(then, kb, values) if c.requirement is not None else None)
             conclusions[c.id] = c
         trace = Trace(tuple(_value_nodes(loaded)) + self.other_nodes, self.edges, self.standing)
         return Assessment(kb, loaded, conclusions, firings, list(self.defeats), list(self.undetermined), trace,

@@ -521,6 +521,16 @@ function openQuestions(area, doc) {
   return h("div", {class: "open"}, h("h3", {}, "Left open"), h("ul", {}, open.map(sentence => h("li", {}, sentence))));
 }
 
+function requirementParts(req) {
+  // a requirement: the step the plan needs, what bars or conditions it, and how it could be met
+  const cites = list => list.map(c => `${c.title}, ${c.locator}`).join("; ");
+  return h("dl", {class: "requirement"},
+    h("dt", {}, "Step"), h("dd", {}, req.step),
+    req.barred_by.length ? [h("dt", {}, "Barred by"), h("dd", {}, cites(req.barred_by))] : null,
+    req.conditioned_by.length ? [h("dt", {}, "Conditioned by"), h("dd", {}, cites(req.conditioned_by))] : null,
+    h("dt", {}, "Could be met"), h("dd", {}, req.met_by));
+}
+
 function disputedNote(disputed) {
   return h("p", {class: "disputed"}, "Rests on values sources disagree on, or that the scenario assumed: ",
            disputed.map(d => `${d.baseline} = ${number(d.value)}` + (d.assumed ? ` (assumed; knowledge base ${number(d.kb_value)})` : "")).join("; "));
@@ -531,14 +541,23 @@ function renderBeyond(doc) {
   const outside = c => !c.area || !areaIds.has(c.area);
   const sections = [];
   const list = (items, render) => h("ul", {class: "conclusions"}, items.map(render));
-  const item = c => h("li", {dataset: {conclusion: c.id}},
+  const basis = c => c.sources.filter(s => s.role !== "context");
+  const context = c => c.sources.filter(s => s.role === "context");
+  const item = c => h("li", {class: `conclusion ${c.kind}`, dataset: {conclusion: c.id, kind: c.kind}},
     c.label ? h("strong", {}, c.label + ": ") : null, c.because,
-    c.sources.length ? h("span", {class: "sources"}, " ", c.sources.map(citation)) : null,
+    basis(c).length ? h("span", {class: "sources basis"}, " ", basis(c).map(citation)) : null,
+    context(c).length ? h("span", {class: "sources context"}, " context, not a basis: ", context(c).map(citation)) : null,
+    c.requirement ? requirementParts(c.requirement) : null,
     c.rests_on_disputed_value ? disputedNote(c.disputed) : null,
     ...(c.caveats || []).map(caveat => h("p", {class: "disputed caveat"}, "Open: " + caveat + ".")),
     whyButton(c.id, "why?"), whyPanel(c.id));
-  sections.push(h("section", {class: "violations"}, h("h2", {}, `Violations (${doc.violations.length})`),
-    doc.violations.length ? list(doc.violations, item) : h("p", {class: "empty"}, "No provision is violated.")));
+  sections.push(h("section", {class: "violations"}, h("h2", {}, `Violations of binding law (${doc.violations.length})`),
+    doc.violations.length ? list(doc.violations, item) : h("p", {class: "empty"}, "No binding provision is violated.")));
+  for (const [key, title] of [["requirements", "Requirements: legal steps the plan needs"],
+                              ["commitments", "Political commitments"]]) {
+    const items = doc[key] || [];
+    if (items.length) sections.push(h("section", {class: key}, h("h2", {}, `${title} (${items.length})`), list(items, item)));
+  }
   const beyond = [...doc.consequences, ...doc.findings].filter(outside);
   if (beyond.length) sections.push(h("section", {}, h("h2", {}, "Consequences beyond the areas"), list(beyond, item)));
   if (doc.undetermined.length) {
@@ -646,8 +665,10 @@ function derivation(node) {
     rule.note ? h("p", {class: "note"}, rule.note) : null,
     rule.plan_points && rule.plan_points.length ? h("p", {class: "points"}, "Plan points: " + rule.plan_points.join(", ")) : null,
     rule.premises.length ? h("ul", {class: "premises"}, rule.premises.map(premise)) : null,
-    rule.rests_on.length ? h("div", {class: "rests-on"}, "Rests on:",
+    rule.rests_on.length ? h("div", {class: "rests-on"}, "Legal and factual basis:",
       h("ul", {}, rule.rests_on.map(s => h("li", {}, citation(s), s.text ? h("q", {}, s.text) : null)))) : null,
+    rule.context && rule.context.length ? h("div", {class: "context"}, "Context, not a basis:",
+      h("ul", {}, rule.context.map(s => h("li", {}, citation(s), s.text ? h("q", {}, s.text) : null)))) : null,
     h("details", {class: "researcher"}, h("summary", {}, "Details for researchers"),
       h("p", {class: "at"}, `Rule ${rule.rule}, ${rule.at}`))));
   return h("div", {class: "tree"},
