@@ -123,3 +123,18 @@ def test_a_violation_whose_exception_the_plan_leaves_open_says_so_on_the_page(ur
         By.CSS_SELECTOR, 'section.violations li[data-conclusion="violation.ua.constitution.art-73"]'))
     assert "Open: stands unless the plan submits the change to an all-Ukrainian referendum" in item.text
     assert not console_errors(browser)
+
+
+def test_requirements_and_commitments_have_their_own_sections_with_the_step_and_the_context_apart(url, browser):
+    browser.get(url)
+    wait(browser, lambda d: card_level(d, "sovereignty") == "high")
+    requirement = wait(browser, lambda d: d.find_element(
+        By.CSS_SELECTOR, 'section.requirements li[data-kind="requirement"]'))
+    assert requirement.get_attribute("data-conclusion") == "requirement.election-under-martial-law"
+    for term in ("Step", "Barred by", "Could be met"):
+        assert term in requirement.find_element(By.CSS_SELECTOR, "dl.requirement").text
+    commitment = browser.find_element(By.CSS_SELECTOR, 'section.commitments li[data-kind="commitment"]')
+    assert "Helsinki" in commitment.find_element(By.CSS_SELECTOR, ".sources.basis").text
+    assert "context, not a basis" in commitment.find_element(By.CSS_SELECTOR, ".sources.context").text
+    assert not browser.find_elements(By.CSS_SELECTOR, 'section.violations li[data-kind="commitment"]')
+    assert not console_errors(browser)
