@@ -142,6 +142,9 @@ def _premise(fact: dict) -> dict:
     return {("input" if fact["t"] == "in" else "fact"): fact["n"], "value": value}
 
 
-def dumps(document: dict) -> str:
-    """Stable text: byte-identical for identical inputs."""
+def dumps(document: dict, compact: bool = False) -> str:
+    """Stable text: byte-identical for identical inputs. Compact (no indentation, no spaces) for the web API: the
+    same data, written by json's C encoder in a third of the time."""
+    if compact:
+        return json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n"
     return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=False) + "\n"
