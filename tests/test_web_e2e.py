@@ -138,3 +138,17 @@ def test_requirements_and_commitments_have_their_own_sections_with_the_step_and_
     assert "context, not a basis" in commitment.find_element(By.CSS_SELECTOR, ".sources.context").text
     assert not browser.find_elements(By.CSS_SELECTOR, 'section.violations li[data-kind="commitment"]')
     assert not console_errors(browser)
+
+
+def test_the_28_point_plan_shows_every_ground_of_a_conclusion_several_rules_reach(url, browser):
+    """Issue 10 §5: the elections card keeps its martial-law line, and a conclusion two rules reach shows both."""
+    browser.get(url + "?preset=us-28-point-plan")
+    wait(browser, lambda d: card_level(d, "elections") == "high")
+    card_text = browser.execute_script("return document.querySelector('#slot-elections article.card').innerText")
+    assert "An election within 100 days (point 25) cannot be held while martial law lasts" in card_text
+    lines = wait(browser, lambda d: d.find_elements(
+        By.CSS_SELECTOR, '#slot-constitution li[data-conclusion="consequence.sequencing-conflict"]'))
+    texts = [line.text for line in lines]
+    assert len(texts) == 2
+    assert any("election within 100 days" in t for t in texts) and any("non-NATO clause" in t for t in texts)
+    assert not console_errors(browser)

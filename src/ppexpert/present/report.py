@@ -123,6 +123,10 @@ def _scenario_report(assessment, index: int, citations: _Citations) -> dict:
                                            if s.get("role") == "context"]
         conclusion["kind_meaning"] = KIND_MEANING.get(conclusion["kind"])
         conclusion["requirement_lines"] = [{"name": name, "text": text} for name, text in requirement_lines(conclusion)]
+        for ground in conclusion["grounds"]:
+            ground["citations"] = [citations.number(s) for s in ground["sources"]]
+            ground["basis_citations"] = [citations.number(s) for s in ground["sources"] if s.get("role") != "context"]
+            ground["context_citations"] = [citations.number(s) for s in ground["sources"] if s.get("role") == "context"]
         conclusion["derivation"] = _numbered_tree(assessment.why(conclusion["id"]), citations)
         conclusion["disputed"] = [_disputed(assessment, d) for d in conclusion["disputed"]]
     for area in document["areas"]:

@@ -61,7 +61,7 @@ def cited(item: dict, most: int = 3) -> str:
         sources = [s for s in item["sources"] if s.get("role", "basis") == role]
         if sources:
             shown = "; ".join(f"{s['title']}, {s['locator']}" for s in sources[:most])
-            more = f" (and {len(sources) - most} more)" if len(sources) > most else ""
+            more = f"; and {len(sources) - most} more (ppexpert why)" if len(sources) > most else ""
             parts.append(f"{name}: {shown}{more}")
     return " | ".join(parts)
 
@@ -106,8 +106,8 @@ def render_assessment(document: dict, out: Console) -> None:
         for line in area["lines"]:
             table.add_row(_escape(line["label"] or line["kind"]), _escape(line["text"]) +
                           (f" [dim]({line['kind']})[/]" if line["kind"] in _KIND_SHOWN else ""))
-        if area["because"]:
-            table.add_row("Risk", _escape(area["because"]))
+        for ground in area.get("grounds") or ([{"because": area["because"]}] if area["because"] else []):
+            table.add_row("Risk", _escape(ground["because"]))
         for sentence in area["open"]:
             table.add_row("Open", _escape(sentence))
         out.print(table)
@@ -123,8 +123,10 @@ def render_assessment(document: dict, out: Console) -> None:
         for item in items:
             flag = "\n[yellow]rests on a disputed value[/]" if item["rests_on_disputed_value"] else ""
             flag += "".join(f"\n[yellow]{_escape(caveat)}[/]" for caveat in item["caveats"])
-            parts = "".join(f"\n{name}: {_escape(text)}" for name, text in requirement_lines(item))
-            table.add_row(_escape(item["id"]), f"{_escape(item['because'])}{parts}\n[dim]{_escape(cited(item))}[/]{flag}")
+            grounds = item.get("grounds") or [{"because": item["because"], "sources": item["sources"]}]
+            text = "\n".join(_ground_text(ground, len(grounds) > 1) for ground in grounds)
+            parts = "".join(f"\n{name}: {_escape(line)}" for name, line in requirement_lines(item))
+            table.add_row(_escape(item["id"]), f"{text}{parts}{flag}")
         out.print(table)
         out.print()
     if document["undetermined"]:
@@ -144,6 +146,13 @@ def render_assessment(document: dict, out: Console) -> None:
                       if isinstance(item["value"], (int, float)) and isinstance(item["kb_value"], (int, float))
                       else f"  - {item['baseline']} = {item['value']} from {item['source']}")
     out.print(f"Why? ppexpert why {scenario['file']} <id>   (ids: risk.<area>, violation.<provision>, requirement.<name>, ...)")
+
+
+def _ground_text(ground: dict, several: bool) -> str:
+    """A ground's sentence (with its rule when the conclusion has several) and its first citations, saying how many
+    more there are."""
+    rule = f" [dim]({ground['rule']})[/]" if several else ""
+    return f"{_escape(ground['because'])}{rule}\n[dim]{_escape(cited(ground))}[/]"
 
 
 def render_why(tree: dict, out: Console) -> None:
@@ -181,6 +190,8 @@ def _conclusion_branch(node: dict, branch: Tree) -> None:
                    f"knowledge base: {disputed['kb_value']})[/]")
     for derivation in node["derivations"]:
         rule = branch.add(f"because rule {derivation['rule']}: {_escape(derivation['title'])}  [dim]{derivation['at']}[/]")
+        if derivation.get("because") and len(node.get("grounds", ())) > 1:
+            rule.add(f"ground: {_escape(derivation['because'])}")
         if derivation.get("rationale"):
             rule.add(f"[dim]threshold: {_escape(derivation['rationale'])}[/]")
         for premise in derivation["premises"]:

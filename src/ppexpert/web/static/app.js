@@ -507,7 +507,8 @@ function card(area, doc, compared) {
   return h("article", {class: "card" + (compared ? " compared" : ""), dataset: {area: area.id, level: area.level || ""}},
     h("header", {}, h("h2", {}, area.title), areaBadge(area, doc)),
     compared ? h("p", {class: "scenario-name"}, doc.scenario.title) : h("p", {class: "question"}, area.question),
-    area.because ? h("p", {class: "because"}, area.because) : null,
+    (area.grounds || []).length > 1 ? area.grounds.map(g => h("p", {class: "because"}, g.because))
+      : area.because ? h("p", {class: "because"}, area.because) : null,
     lines.length ? h("ul", {class: "lines"}, lines) : h("p", {class: "empty"}, "Nothing derived in this area."),
     openQuestions(area, doc),
     compared || !rated(area) ? null : h("div", {class: "card-actions"}, whyButton(risk, area.level ? "Why?" : "Why not?"),
@@ -541,12 +542,19 @@ function renderBeyond(doc) {
   const outside = c => !c.area || !areaIds.has(c.area);
   const sections = [];
   const list = (items, render) => h("ul", {class: "conclusions"}, items.map(render));
-  const basis = c => c.sources.filter(s => s.role !== "context");
-  const context = c => c.sources.filter(s => s.role === "context");
+  // citations: the basis apart from the context
+  const cites = sources => [
+    sources.some(s => s.role !== "context")
+      ? h("span", {class: "sources basis"}, " ", sources.filter(s => s.role !== "context").map(citation)) : null,
+    sources.some(s => s.role === "context")
+      ? h("span", {class: "sources context"}, " context, not a basis: ",
+          sources.filter(s => s.role === "context").map(citation)) : null];
+  // a conclusion several rules reach shows each rule's own sentence and citations
+  const grounds = c => (c.grounds || []).length > 1
+    ? [h("ul", {class: "grounds"}, c.grounds.map(g => h("li", {dataset: {rule: g.rule}}, g.because, ...cites(g.sources))))]
+    : [c.because, ...cites(c.sources)];
   const item = c => h("li", {class: `conclusion ${c.kind}`, dataset: {conclusion: c.id, kind: c.kind}},
-    c.label ? h("strong", {}, c.label + ": ") : null, c.because,
-    basis(c).length ? h("span", {class: "sources basis"}, " ", basis(c).map(citation)) : null,
-    context(c).length ? h("span", {class: "sources context"}, " context, not a basis: ", context(c).map(citation)) : null,
+    c.label ? h("strong", {}, c.label + ": ") : null, ...grounds(c),
     c.requirement ? requirementParts(c.requirement) : null,
     c.rests_on_disputed_value ? disputedNote(c.disputed) : null,
     ...(c.caveats || []).map(caveat => h("p", {class: "disputed caveat"}, "Open: " + caveat + ".")),
