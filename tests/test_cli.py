@@ -14,7 +14,7 @@ def test_assess_prints_each_area_with_its_level_and_derived_lines():
     assert "Impact on sovereignty: HIGH" in out and "20% of Ukraine under Russian control" in out
     assert "Impact on defence capability: HIGH" in out and "400,000 troops" in out
     assert "Enforcement reliability: MEDIUM" in out
-    assert "violation.ua.constitution.art-73" in out
+    assert "requirement.referendum-on-territory" in out
 
 
 def test_assess_json_is_the_documented_document():

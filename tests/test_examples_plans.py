@@ -22,7 +22,7 @@ SEED = EXAMPLES / "seed-calculator.yaml"
 # The conclusions the "done when" of the knowledge issue names for the 28-point plan.
 BREACHES_OF_28 = (
     "violation.ua.constitution.art-2",
-    "violation.ua.constitution.art-73",
+    "requirement.referendum-on-territory",
     "requirement.amendment-under-martial-law",
     "requirement.election-under-martial-law",
     "violation.intl.geneva-convention-iv.art-146",
@@ -182,12 +182,12 @@ def test_the_zaporizhzhia_split_is_derived_from_the_plants_capacity(assessed):
 
 def test_conclusions_resting_on_a_value_the_sources_dispute_are_marked(assessed):
     document = assessed["us-28-point-plan"].to_json()
-    lines = {c["id"]: c for c in document["findings"] + document["violations"] + document["consequences"]}
+    lines = {c["id"]: c for c in document["findings"] + document["violations"] + document["requirements"] + document["consequences"]}
     legal_basis = lines["finding.election-legal-basis"]
     assert legal_basis["rests_on_disputed_value"]
     assert [d["baseline"] for d in legal_basis["disputed"]] == ["ua.elections.regular-presidential-due"]
     assert lines["finding.rome-statute-status"]["rests_on_disputed_value"]
-    assert not lines["violation.ua.constitution.art-73"]["rests_on_disputed_value"]
+    assert not lines["requirement.referendum-on-territory"]["rests_on_disputed_value"]
 
 
 def test_a_scenario_may_take_the_seed_articles_value_as_an_assumption():

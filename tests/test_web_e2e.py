@@ -120,7 +120,7 @@ def test_a_violation_whose_exception_the_plan_leaves_open_says_so_on_the_page(ur
     browser.get(url)
     wait(browser, lambda d: card_level(d, "sovereignty") == "high")
     item = wait(browser, lambda d: d.find_element(
-        By.CSS_SELECTOR, 'section.violations li[data-conclusion="violation.ua.constitution.art-73"]'))
+        By.CSS_SELECTOR, 'section.requirements li[data-conclusion="requirement.referendum-on-territory"]'))
     assert "Open: stands unless the plan submits the change to an all-Ukrainian referendum" in item.text
     assert not console_errors(browser)
 

@@ -36,7 +36,7 @@ from ppexpert.present.text import render_why, render_why_not, to_text
 from ppexpert.reasoning import assess_loaded, knowledge_for
 
 ConclusionId = Annotated[str, Field(pattern=r"^(risk|violation|requirement|commitment|consequence|finding)\.[a-z0-9][a-z0-9_.\-]*$",
-                                    description="a conclusion id, e.g. risk.sovereignty or violation.ua.constitution.art-73")]
+                                    description="a conclusion id, e.g. risk.sovereignty or requirement.referendum-on-territory")]
 
 
 class LevelRange(_Model):
