@@ -102,3 +102,79 @@ def test_what_unknown_inputs_leave_open_is_the_same_from_the_memo_as_computed_af
         remembered = assess(scenario, KB).possible
         KB.__dict__["_possible_memo"] = _Memo()  # forget everything: a fresh computation
         assert assess(scenario, KB).possible == remembered, parameters
+
+
+def test_a_cell_key_is_the_truth_vector_of_the_value_whatever_order_values_come_in():
+    """Vector ids are made as values first fall in each elementary class (not all up front): two values get one id
+    exactly when every condition on the input says the same of both, in any order of arrival."""
+    from ppexpert.reasoning.cells import Tests
+
+    rng = random.Random(3)
+    structure = structure_of(KB)
+    for tests in structure.tests:
+        if not tests.points:
+            continue
+        lo, hi = tests.points[0] - 2, tests.points[-1] + 2
+        values = tests.points + [rng.uniform(lo, hi) for _ in range(30)] + [int(p) for p in tests.points]
+        for order in range(3):
+            rng.shuffle(values)
+            fresh = Tests(tests.kind, tests.name, list(tests.atoms), list(tests.conditions))
+            ids = [fresh.vector_id(v) for v in values]
+            vectors = [fresh.vector(v) for v in values]
+            for a in range(len(values)):
+                for b in range(a + 1, len(values)):
+                    assert (ids[a] == ids[b]) == (vectors[a] == vectors[b]), (tests.name, values[a], values[b])
+
+
+def test_conditions_testing_the_same_thing_share_one_atom_and_others_do_not():
+    """The atom key: operator and operand with its type; 1, 1.0 and true are three different operands, as their
+    JSON texts are."""
+    import json as _json
+
+    from ppexpert.reasoning.cells import _operand_key
+
+    conditions = [c for rule in KB.rules for c in [*rule.when, *rule.unless] if c.subject_kind != "conclusion"]
+    for a in conditions[:300]:
+        for b in conditions[:300]:
+            same_text = _json.dumps([a.op, a.operand], sort_keys=True, default=str) == \
+                _json.dumps([b.op, b.operand], sort_keys=True, default=str)
+            assert (_operand_key(a) == _operand_key(b)) == same_text, (a, b)
+    c = conditions[0]
+    keys = {_operand_key(c.model_copy(update={"operand": v})) for v in (1, 1.0, True, "1")}
+    assert len(keys) == 4
+
+
+@pytest.mark.parametrize("code", [*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0)])
+def test_every_control_character_in_text_is_refused_at_its_path_and_tabs_and_newlines_are_not(code):
+    """The loader looks for control characters only in text that is not printable (printable text holds none)."""
+    from ppexpert.knowledge.problems import InputError
+    from ppexpert.knowledge.yamlfile import parse_document
+
+    with pytest.raises(InputError) as refused:
+        parse_document(f'rules:\n  - title: "a\\x{code:02x}b"\n', "t.yaml")
+    (problem,) = refused.value.problems
+    assert f"U+{code:04X}" in problem.message and problem.path == ("rules", 0, "title") and problem.span.line == 2
+    doc = parse_document('rules:\n  - title: "a\\tb\\nc\\u00a0d\\u2028e"\n', "t.yaml")
+    assert doc.data["rules"][0]["title"] == "a\tb\nc\u00a0d\u2028e"
+
+
+def test_a_loaded_knowledge_base_is_out_of_the_collectors_sight_and_later_garbage_is_still_collected(tmp_path):
+    """gc.freeze after loading: the knowledge base's objects are not scanned again, yet the collector still frees
+    the cycles made afterwards."""
+    import gc
+    import weakref
+
+    from ppexpert.reasoning.prepared import _collector_paused
+
+    with _collector_paused():
+        kept = [{"n": i} for i in range(100)]
+    assert gc.get_freeze_count() >= len(kept) and gc.isenabled()
+
+    class Node:
+        pass
+    a, b = Node(), Node()
+    a.other, b.other = b, a
+    gone = weakref.ref(a)
+    del a, b
+    gc.collect()
+    assert gone() is None
