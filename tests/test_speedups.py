@@ -178,3 +178,25 @@ def test_a_loaded_knowledge_base_is_out_of_the_collectors_sight_and_later_garbag
     del a, b
     gc.collect()
     assert gone() is None
+
+
+@pytest.mark.parametrize("setting, stand_in", [(None, True), ("", False)])
+def test_the_command_line_stands_in_for_pydantics_plugin_loader_only_where_plugins_are_off(tmp_path, setting, stand_in):
+    """In its own process the command line turns pydantic plugins off, and then needs no plugin loader (nor the
+    package metadata it reads); validation still reports every problem. A user who turns plugins on keeps them."""
+    import os
+    import subprocess
+    import sys
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: bad\ntitle: Bad\nparameters:\n  territory_ceded_pct: lots\n")
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    if setting is not None:
+        env["PYDANTIC_DISABLE_PLUGINS"] = setting
+    probe = ("import sys; from ppexpert.cli import main; rc = main(['--knowledge', sys.argv[1], 'assess', sys.argv[2]]); "
+             "loader = sys.modules.get('pydantic.plugin._loader'); "
+             "print(rc, loader is not None and not hasattr(loader, 'entry_points'), list(loader.get_plugins()) if loader else [])")
+    done = subprocess.run([sys.executable, "-c", probe, str(ROOT / "knowledge"), str(bad)], capture_output=True,
+                          text=True, env=env, timeout=120)
+    assert done.stdout.split() == ["2", str(stand_in), "[]"], done.stdout + done.stderr
+    assert "territory_ceded_pct" in done.stderr and "lots" in done.stderr
