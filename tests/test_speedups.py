@@ -75,11 +75,11 @@ def test_the_evaluator_and_its_restricted_steps_agree_with_the_plain_semantics(e
     assert (base_standing, base_rules) == _plain_standing(base_truth)
     for names in [rng.sample(inputs, k) for k in (1, 1, 2, 2, 3)]:
         atoms = {i for name in names for cls in classes(KB, loaded, name) for i, _ in cls.truth}
-        steps = evaluator.steps_for(atoms, base_rules)
+        around = evaluator.around(atoms, base_rules)
         for _, truth in _cells(loaded, names, 60, rng):
             plain = _plain_standing(truth)
             assert evaluator.standing(truth) == plain
-            assert evaluator.standing(truth, steps) == plain
+            assert around.whole(truth) == plain
 
 
 def test_what_unknown_inputs_leave_open_is_the_same_from_the_memo_as_computed_afresh():
