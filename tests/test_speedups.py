@@ -200,3 +200,45 @@ def test_the_command_line_stands_in_for_pydantics_plugin_loader_only_where_plugi
                           text=True, env=env, timeout=120)
     assert done.stdout.split() == ["2", str(stand_in), "[]"], done.stdout + done.stderr
     assert "territory_ceded_pct" in done.stderr and "lots" in done.stderr
+
+
+def test_the_server_answers_a_cell_a_worker_has_run_in_its_own_process_with_the_same_text():
+    """Goal 4: a worker hands the server each new cell's skeleton with its answer; another scenario of that cell is
+    then answered in the server's process (no worker round trip, never the engine), byte-identical to the library's
+    compact document. A scenario in a new cell still goes to the pool, and bad input is still a 422."""
+    import sys as _sys
+
+    _sys.path.insert(0, str(ROOT / "tests"))
+    from test_server_support import KNOWLEDGE, preset, server_in_thread, with_parameters
+
+    from ppexpert.reasoning import assess
+    from ppexpert.reasoning.document import dumps
+    from ppexpert.web.server import create_app
+
+    app = create_app(KNOWLEDGE, workers=1)
+    pool = app.state.calculator.pool
+    with server_in_thread(app) as port:
+        assert pool.wait_ready(120)
+        import http.client
+        import json as _json
+
+        def post(body):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            connection.request("POST", "/api/assess", _json.dumps(body).encode(), {"Content-Type": "application/json"})
+            response = connection.getresponse()
+            return response.status, response.read().decode()
+
+        first = with_parameters(preset(), territory_ceded_pct=41, us_commitment="vague")
+        assert post(first)[0] == 200
+        ran = pool.submitted
+        for share in (42, 43.5, 44):  # the same cell (no rule's threshold between 41 and 44)
+            scenario = with_parameters(first, territory_ceded_pct=share)
+            status, text = post(scenario)
+            assert status == 200 and text == dumps(assess(scenario, KNOWLEDGE).to_json(), compact=True)
+        assert pool.submitted == ran, "a scenario of a cell already run went to a worker"
+        other = with_parameters(first, territory_ceded_pct=2)  # another cell: the engine, in a worker
+        status, text = post(other)
+        assert status == 200 and text == dumps(assess(other, KNOWLEDGE).to_json(), compact=True)
+        assert pool.submitted == ran + 1
+        status, text = post(with_parameters(first, territory_ceded_pct="lots"))
+        assert status == 422 and "territory_ceded_pct" in text

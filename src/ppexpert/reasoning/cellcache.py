@@ -202,8 +202,19 @@ def lookup(kb: KnowledgeBase, key: tuple) -> Skeleton | None:
         return found
 
 
+def peek(kb: KnowledgeBase, key: tuple) -> Skeleton | None:
+    """The cell's skeleton, if kept, without counting a hit or a miss (to hand it to another process)."""
+    cells = cells_of(kb)
+    with _LOCK:
+        return cells.entries.get(key)
+
+
 def store(kb: KnowledgeBase, key: tuple, assessment: Assessment) -> None:
-    skeleton = Skeleton.of(assessment)
+    adopt(kb, key, Skeleton.of(assessment))
+
+
+def adopt(kb: KnowledgeBase, key: tuple, skeleton: Skeleton) -> None:
+    """Keep a cell's skeleton made elsewhere (by a worker process on the same knowledge base version)."""
     cells = cells_of(kb)
     with _LOCK:
         cells.entries[key] = skeleton
