@@ -242,3 +242,22 @@ def test_the_server_answers_a_cell_a_worker_has_run_in_its_own_process_with_the_
         assert pool.submitted == ran + 1
         status, text = post(with_parameters(first, territory_ceded_pct="lots"))
         assert status == 422 and "territory_ceded_pct" in text
+
+
+@pytest.mark.parametrize("troops", [None, 600_000, 1_000_000, 880_000])
+def test_the_classes_of_an_input_are_kept_by_the_values_its_derivations_read(troops):
+    """classes() keeps its answer by input and by the other values its derivations read (a baseline the scenario
+    may replace): from the memo, the same classes as computed afresh, for every input of every example."""
+    import yaml
+
+    from ppexpert.reasoning.cells import _classes
+    from ppexpert.reasoning.run import load_plan
+
+    for example in EXAMPLES:
+        document = yaml.safe_load(example.read_text())
+        if troops is not None:
+            document["assumptions"] = {"ukraine_troops": {"value": troops, "source": "seed-article"}}
+        _, loaded = load_plan(document, KB)
+        for name in sorted(n for n, v in loaded.inputs.items() if v.origin != "derived"):
+            assert classes(KB, loaded, name) == _classes(KB, loaded, name), (example.name, name)
+            assert classes(KB, loaded, name) == _classes(KB, loaded, name), (example.name, name)

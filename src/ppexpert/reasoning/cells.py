@@ -316,7 +316,29 @@ def _transitions(holds: Callable[[int], bool], first: int, last: int, cuts: set[
 
 
 def classes(kb: KnowledgeBase, loaded: LoadedScenario, name: str) -> list[Class]:
-    """The classes of one scenario input's domain (plus `unknown` only where some rule tests for it)."""
+    """The classes of one scenario input's domain (plus `unknown` only where some rule tests for it).
+
+    They depend on the scenario only through the other values its derivations read (baselines, mostly): kept by
+    those (with their types), per knowledge base."""
+    reads = tuple((r, *_typed(loaded.inputs[r].value if r in loaded.inputs else
+                              loaded.baselines[r].value if r in loaded.baselines else UNKNOWN))
+                  for _, others, _ in _derivations_of(kb, name) for r in others[1:])
+    memo = kb.__dict__.setdefault("_classes_memo", {})
+    key = (name, reads)
+    found = memo.get(key)
+    if found is None:
+        if len(memo) > 4096:
+            memo.clear()
+        found = memo[key] = tuple(_classes(kb, loaded, name))
+    return list(found)
+
+
+def _typed(value: Any) -> tuple:
+    return (value.__class__.__name__, value if value is None or isinstance(value, (str, int, float, bool)) else
+            json.dumps(value, sort_keys=True, default=str))
+
+
+def _classes(kb: KnowledgeBase, loaded: LoadedScenario, name: str) -> list[Class]:
     structure = structure_of(kb)
     parameter: Parameter = kb.parameters[name]
     found: list[Class] = []

@@ -194,6 +194,7 @@ class Calculator:
         self._inflight: dict[str, asyncio.Future] = {}
         self._kb: tuple[float, KnowledgeBase] | None = None
         self.share_cells = False  # a worker process hands the server each new cell's skeleton with its answer
+        self._here = threading.Lock()  # held while this process works out an answer itself (document_here)
 
     recheck_seconds = 1.0  # how often the knowledge base's files are looked at for changes
 
@@ -236,18 +237,22 @@ class Calculator:
         replies); (key, None) when the pool must run the engine."""
         kb, key = self._key(scenario)
         text = self.documents.get(key)
-        if text is not None:
+        if text is not None or not self._here.acquire(blocking=False):
+            # one answer at a time is worked out here: under load the workers, on the other cores, do the rest
             return key, text
         try:
-            _, loaded = load_plan(scenario, kb)
-        except InputError as error:
-            raise ApiError(422, "invalid scenario", [problem_json(p) for p in error.errors]) from error
-        found = assess_cached(loaded, kb)
-        if found is None:
-            return key, None
-        text = dumps(found.to_json(), compact=True)
-        self.documents.put(key, text)
-        return key, text
+            try:
+                _, loaded = load_plan(scenario, kb)
+            except InputError as error:
+                raise ApiError(422, "invalid scenario", [problem_json(p) for p in error.errors]) from error
+            found = assess_cached(loaded, kb)
+            if found is None:
+                return key, None
+            text = dumps(found.to_json(), compact=True)
+            self.documents.put(key, text)
+            return key, text
+        finally:
+            self._here.release()
 
     def cell_of(self, scenario: Any) -> tuple | None:
         """(knowledge base version, cell key, skeleton) of a scenario assessed in this process, for another process
@@ -376,7 +381,13 @@ def run_job(calc: Calculator, kind: str, args: tuple) -> tuple:
     """One job, in a worker process (or a thread of the server): its answer as a picklable reply."""
     try:
         if kind == "document":
-            return ("ok", calc.document(*args), calc.cell_of(*args) if calc.share_cells else None)
+            if not calc.share_cells:
+                return ("ok", calc.document(*args))
+            kb = calc.kb()
+            ran = cellcache.statistics(kb)["misses"]
+            text = calc.document(*args)
+            # the skeleton only of a cell new to this worker: the server has been handed the others already
+            return ("ok", text, calc.cell_of(*args) if cellcache.statistics(kb)["misses"] != ran else None)
         if kind == "report":
             return ("ok", calc.report(*args))
         if kind == "marks":
