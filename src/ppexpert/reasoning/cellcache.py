@@ -35,6 +35,8 @@ def enabled() -> bool:
 
 
 def key_of(loaded: LoadedScenario, kb: KnowledgeBase) -> tuple:
+    """The cell's key in this process (truth vectors are numbered as they are first met: another process numbers
+    them otherwise, so a key is never handed from one process to another)."""
     assumed = tuple((b.id, b.assumed, b.disputed) for b in loaded.baselines.values() if b.assumed or b.disputed)
     as_of = getattr(loaded, "as_of", None)
     return (structure_of(kb).key(loaded), assumed, as_of, loaded.scenario.date)

@@ -255,18 +255,20 @@ class Calculator:
             self._here.release()
 
     def cell_of(self, scenario: Any) -> tuple | None:
-        """(knowledge base version, cell key, skeleton) of a scenario assessed in this process, for another process
-        on the same knowledge base to keep in its cell cache (see document_here)."""
+        """(knowledge base version, skeleton) of a scenario assessed in this process, for another process on the
+        same knowledge base to keep in its cell cache (see document_here)."""
         assessment = self.assess(scenario)
-        key = cellcache.key_of(assessment.loaded, assessment.kb)
-        skeleton = cellcache.peek(assessment.kb, key)
-        return (assessment.kb.version, key, skeleton) if skeleton is not None else None
+        skeleton = cellcache.peek(assessment.kb, cellcache.key_of(assessment.loaded, assessment.kb))
+        return (assessment.kb.version, skeleton) if skeleton is not None else None
 
-    def adopt(self, cell: tuple) -> None:
-        version, key, skeleton = cell
+    def adopt(self, scenario: Any, cell: tuple) -> None:
+        """Keep a worker's skeleton of the scenario's cell, under this process's own key of that cell (the numbering
+        of cell keys is each process's own)."""
+        version, skeleton = cell
         kb = self._kb[1] if self._kb is not None else None
         if kb is not None and kb.version == version:
-            cellcache.adopt(kb, key, skeleton)
+            _, loaded = load_plan(scenario, kb)
+            cellcache.adopt(kb, cellcache.key_of(loaded, kb), skeleton)
 
     def document(self, scenario: Any) -> str:
         """The assessment's JSON document as text, exactly as `dumps(assess(scenario).to_json(), compact=True)`."""
@@ -345,8 +347,8 @@ class Calculator:
         if reply[0] == "ok":
             if key is not None and cache is not None:
                 cache.put(key, reply[1])
-            if len(reply) > 2 and reply[2] is not None:
-                self.adopt(reply[2])  # the cell's skeleton: its other scenarios are answered here from now on
+            if len(reply) > 2 and reply[2] is not None:  # the cell's skeleton: its other scenarios are answered here
+                await _in_thread(lambda: self.adopt(args[0], reply[2]))
             return reply[1]
         if reply[0] == "api":
             raise ApiError(reply[1], reply[2], reply[3], reply[4] if len(reply) > 4 else None)
