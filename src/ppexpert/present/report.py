@@ -115,6 +115,8 @@ def _scenario_report(assessment, index: int, citations: _Citations) -> dict:
     for conclusion in conclusions:
         conclusion["anchor"] = f"{prefix}-{conclusion['id']}"
         conclusion["citations"] = [citations.number(s) for s in conclusion["sources"]]
+        for ground in conclusion["grounds"]:
+            ground["citations"] = [citations.number(s) for s in ground["sources"]]
         conclusion["derivation"] = _numbered_tree(assessment.why(conclusion["id"]), citations)
         conclusion["disputed"] = [_disputed(assessment, d) for d in conclusion["disputed"]]
     for area in document["areas"]:
