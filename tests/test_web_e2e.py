@@ -83,9 +83,14 @@ def test_a_choice_a_preset_and_compare_with_update_the_cards(url, browser):
 
     Select(browser.find_element(By.ID, "preset")).select_by_value("us-28-point-plan")
     wait(browser, lambda d: "28-point" in d.find_element(By.ID, "overall").text)
-    written = preset("us-28-point-plan")["parameters"]["territory_ceded_pct"]
-    written = written["value"] if isinstance(written, dict) else written
-    assert float(browser.find_element(By.ID, "num-territory_ceded_pct").get_attribute("value")) == written
+    # the plan gives its territory region by region: the dial shows the share derived from the regions
+    assert "territory" in preset("us-28-point-plan")["parameters"]
+    assert browser.find_element(By.ID, "mode-territory_ceded_pct").get_attribute("value") == "derived"
+    readout = '[data-parameter="territory_ceded_pct"] output'
+    wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, readout).text == "20% (derived)")
+    assert card_level(browser, "sovereignty") == "high"
+    Select(browser.find_element(By.ID, "mode-territory_ceded_pct")).select_by_value("set")  # by hand: sets aside
+    assert float(browser.find_element(By.ID, "num-territory_ceded_pct").get_attribute("value")) == 20  # from it
     assert console_errors(browser) == []
 
 
@@ -120,20 +125,35 @@ def test_a_violation_whose_exception_the_plan_leaves_open_says_so_on_the_page(ur
     browser.get(url)
     wait(browser, lambda d: card_level(d, "sovereignty") == "high")
     item = wait(browser, lambda d: d.find_element(
-        By.CSS_SELECTOR, 'section.violations li[data-conclusion="violation.ua.constitution.art-73"]'))
+        By.CSS_SELECTOR, 'section.requirements li[data-conclusion="requirement.referendum-on-territory"]'))
     assert "Open: stands unless the plan submits the change to an all-Ukrainian referendum" in item.text
     assert not console_errors(browser)
 
 
+def test_requirements_and_commitments_have_their_own_sections_with_the_step_and_the_context_apart(url, browser):
+    browser.get(url)
+    wait(browser, lambda d: card_level(d, "sovereignty") == "high")
+    requirement = wait(browser, lambda d: d.find_element(
+        By.CSS_SELECTOR, 'section.requirements li[data-kind="requirement"]'))
+    assert requirement.get_attribute("data-conclusion") == "requirement.election-under-martial-law"
+    for term in ("Step", "Barred by", "Could be met"):
+        assert term in requirement.find_element(By.CSS_SELECTOR, "dl.requirement").text
+    commitment = browser.find_element(By.CSS_SELECTOR, 'section.commitments li[data-kind="commitment"]')
+    assert "Helsinki" in commitment.find_element(By.CSS_SELECTOR, ".sources.basis").text
+    assert "context, not a basis" in commitment.find_element(By.CSS_SELECTOR, ".sources.context").text
+    assert not browser.find_elements(By.CSS_SELECTOR, 'section.violations li[data-kind="commitment"]')
+    assert not console_errors(browser)
+
+
 def test_the_28_point_plan_shows_every_ground_of_a_conclusion_several_rules_reach(url, browser):
-    """Issue 10 §5: the elections card keeps its martial-law line, and the violation lists each rule's sentence."""
+    """Issue 10 §5: the elections card keeps its martial-law line, and a conclusion two rules reach shows both."""
     browser.get(url + "?preset=us-28-point-plan")
     wait(browser, lambda d: card_level(d, "elections") == "high")
     card_text = browser.execute_script("return document.querySelector('#slot-elections article.card').innerText")
-    assert "An election within 100 days cannot be held while martial law lasts" in card_text
-    item = wait(browser, lambda d: d.find_element(
-        By.CSS_SELECTOR, 'section.violations li[data-conclusion="violation.ua.martial-law.art-19"]'))
-    rules = [g.get_attribute("data-rule") for g in item.find_elements(By.CSS_SELECTOR, "ul.grounds > li")]
-    assert rules == ["CON-MARTIAL-LAW-AMENDMENT", "ELE-MARTIAL-LAW-BAN"]
-    assert "forbids amending the Constitution while martial law lasts" in item.text
+    assert "An election within 100 days (point 25) cannot be held while martial law lasts" in card_text
+    lines = wait(browser, lambda d: d.find_elements(
+        By.CSS_SELECTOR, '#slot-constitution li[data-conclusion="consequence.sequencing-conflict"]'))
+    texts = [line.text for line in lines]
+    assert len(texts) == 2
+    assert any("election within 100 days" in t for t in texts) and any("non-NATO clause" in t for t in texts)
     assert not console_errors(browser)

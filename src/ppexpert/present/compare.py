@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-_KIND_ORDER = {"risk": 0, "violation": 1, "consequence": 2, "finding": 3}
+_KIND_ORDER = {"risk": 0, "violation": 1, "requirement": 2, "commitment": 3, "consequence": 4, "finding": 5}
 
 
 def compare(assessments: Sequence) -> dict:

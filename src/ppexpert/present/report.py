@@ -30,6 +30,7 @@ from ppexpert.knowledge.conditions import show_value
 from ppexpert.knowledge.problems import InputError
 from ppexpert.present import derivation
 from ppexpert.present.compare import compare
+from ppexpert.present.text import KIND_MEANING, requirement_lines
 from ppexpert.reasoning.document import _plain, dumps
 
 REPORT_SCHEMA_VERSION = 1
@@ -37,7 +38,9 @@ REPORT_SCHEMA_VERSION = 1
 # The conclusion lists of an assessment document, in the order a report shows them.
 SECTIONS = (
     ("risks", "Risks by area"),
-    ("violations", "Violations"),
+    ("violations", "Violations of binding law"),
+    ("requirements", "Requirements: legal steps the plan needs"),
+    ("commitments", "Political commitments"),
     ("consequences", "Consequences"),
     ("findings", "Derived lines"),
 )
@@ -105,18 +108,26 @@ def _scenario_report(assessment, index: int, citations: _Citations) -> dict:
     conclusions = ([document["overall"]] if document["overall"] else []) + [
         c for key, _ in SECTIONS for c in document[key]]
     by_id = {c["id"]: c for c in conclusions}
-    # Footnotes are numbered in the order a reader meets them: the summary (overall, then the area cards), then
-    # each conclusion's own sources followed by those in its derivation.
+    # Footnotes are numbered in the order a reader meets them: the summary (overall, the area cards, the most
+    # severe), then each conclusion's own sources followed by those in its derivation.
     summary = [document["overall"]] if document["overall"] else []
     summary += [by_id[f"risk.{area['id']}"] for area in document["areas"] if f"risk.{area['id']}" in by_id]
+    summary += document["violations"]  # "Most severe" closes the summary: the gravest areas, then every violation
     for conclusion in summary:
         for source in conclusion["sources"]:
             citations.number(source)
     for conclusion in conclusions:
         conclusion["anchor"] = f"{prefix}-{conclusion['id']}"
         conclusion["citations"] = [citations.number(s) for s in conclusion["sources"]]
+        conclusion["basis_citations"] = [citations.number(s) for s in conclusion["sources"] if s.get("role") != "context"]
+        conclusion["context_citations"] = [citations.number(s) for s in conclusion["sources"]
+                                           if s.get("role") == "context"]
+        conclusion["kind_meaning"] = KIND_MEANING.get(conclusion["kind"])
+        conclusion["requirement_lines"] = [{"name": name, "text": text} for name, text in requirement_lines(conclusion)]
         for ground in conclusion["grounds"]:
             ground["citations"] = [citations.number(s) for s in ground["sources"]]
+            ground["basis_citations"] = [citations.number(s) for s in ground["sources"] if s.get("role") != "context"]
+            ground["context_citations"] = [citations.number(s) for s in ground["sources"] if s.get("role") == "context"]
         conclusion["derivation"] = _numbered_tree(assessment.why(conclusion["id"]), citations)
         conclusion["disputed"] = [_disputed(assessment, d) for d in conclusion["disputed"]]
     for area in document["areas"]:

@@ -25,7 +25,7 @@ from ppexpert.knowledge.inputs import LoadedScenario
 from ppexpert.reasoning._conclusion_types import Conclusion
 from ppexpert.reasoning.assessment import Assessment
 from ppexpert.reasoning.cells import structure_of
-from ppexpert.reasoning.conclusions import placeholders, render, template_values
+from ppexpert.reasoning.conclusions import placeholders, render, requirement_parts, template_values
 from ppexpert.reasoning.trace import Trace
 
 MAX_CELLS = 4096  # per knowledge base; least recently used cells go first
@@ -36,9 +36,14 @@ def enabled() -> bool:
 
 
 def key_of(loaded: LoadedScenario, kb: KnowledgeBase) -> tuple:
+    """The cell's key in this process (truth vectors are numbered as they are first met: another process numbers
+    them otherwise, so a key is never handed from one process to another)."""
     assumed = tuple((b.id, b.assumed, b.disputed) for b in loaded.baselines.values() if b.assumed or b.disputed)
     as_of = getattr(loaded, "as_of", None)
-    return (structure_of(kb).key(loaded), assumed, as_of, loaded.scenario.date)
+    # the trace's `derives` edges follow what each derived input was read from, which the truth vector does not
+    # fix: the regions a plan states (one gives recognised_by, another leaves it out) can share a cell
+    derived = tuple((n, v.derived_from) for n, v in sorted(loaded.inputs.items()) if v.origin == "derived")
+    return (structure_of(kb).key(loaded), assumed, as_of, loaded.scenario.date, derived)
 
 
 @dataclass(frozen=True)
@@ -85,8 +90,10 @@ class Skeleton:
         values = template_values(assessment.loaded, kb)
         shapes = []
         for c in assessment.conclusions.values():
+            rule = kb.rules_by_id[c.rules[0]]
             templates = tuple(kb.rules_by_id[g.rule].because for g in c.grounds)
-            names = tuple(dict.fromkeys(n for template in templates for n in placeholders(template)))
+            parts = (rule.then.step or "", rule.then.met_by or "") if c.requirement is not None else ()
+            names = tuple(dict.fromkeys(n for template in templates + parts for n in placeholders(template)))
             shapes.append(_ConclusionShape(c, templates, names, tuple(_shown(values, n) for n in names),
                                            tuple(d["baseline"] for d in c.disputed)))
         trace = assessment.trace
@@ -123,7 +130,10 @@ class Skeleton:
             if shape.names and tuple([_shown(values, n) for n in shape.names]) != shape.shown or disputed != c.disputed:
                 grounds = tuple(dataclasses.replace(g, because=render(t, values, {"level": c.level}))
                                 for g, t in zip(c.grounds, shape.templates))
-                c = dataclasses.replace(c, sentence=grounds[0].because, disputed=disputed, grounds=grounds)
+                requirement = (requirement_parts(kb.rules_by_id[c.rules[0]].then, kb, values)
+                               if c.requirement is not None else None)
+                c = dataclasses.replace(c, sentence=grounds[0].because, disputed=disputed, grounds=grounds,
+                                        requirement=requirement)
             conclusions[c.id] = c
         trace = Trace(tuple(_value_nodes(loaded)) + self.other_nodes, self.edges, self.standing)
         return Assessment(kb, loaded, conclusions, firings, list(self.defeats), list(self.undetermined), trace,
@@ -204,8 +214,19 @@ def lookup(kb: KnowledgeBase, key: tuple) -> Skeleton | None:
         return found
 
 
+def peek(kb: KnowledgeBase, key: tuple) -> Skeleton | None:
+    """The cell's skeleton, if kept, without counting a hit or a miss (to hand it to another process)."""
+    cells = cells_of(kb)
+    with _LOCK:
+        return cells.entries.get(key)
+
+
 def store(kb: KnowledgeBase, key: tuple, assessment: Assessment) -> None:
-    skeleton = Skeleton.of(assessment)
+    adopt(kb, key, Skeleton.of(assessment))
+
+
+def adopt(kb: KnowledgeBase, key: tuple, skeleton: Skeleton) -> None:
+    """Keep a cell's skeleton made elsewhere (by a worker process on the same knowledge base version)."""
     cells = cells_of(kb)
     with _LOCK:
         cells.entries[key] = skeleton

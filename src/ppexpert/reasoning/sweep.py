@@ -11,7 +11,6 @@ input's class (`ppexpert.reasoning.axes`), which fixes that vector: it is exact,
 """
 from __future__ import annotations
 
-import dataclasses
 import fnmatch
 import importlib
 import itertools
@@ -24,14 +23,14 @@ from dataclasses import dataclass
 from functools import cached_property
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from ppexpert._version import __version__
 from ppexpert.engine.durable import shared_engine
 from ppexpert.knowledge.base import KnowledgeBase
 from ppexpert.knowledge.conditions import normalise_number
-from ppexpert.knowledge.derive import derive_inputs
-from ppexpert.knowledge.inputs import InputValue, LoadedScenario
+from ppexpert.knowledge.derive import with_inputs
+from ppexpert.knowledge.inputs import LoadedScenario
 from ppexpert.knowledge.model import UNKNOWN, Parameter
 from ppexpert.knowledge.problems import InputError, Problem, Span
 from ppexpert.knowledge.scenario import check_parameter_value, describe_domain
@@ -370,14 +369,7 @@ class Evaluator:
 
     def scenario(self, values: Mapping[str, Any]) -> LoadedScenario:
         """The base plan with these inputs (parameter -> value as a scenario writes it), derived values again."""
-        inputs = {k: v for k, v in self.base.inputs.items() if v.origin != "derived"}
-        for name, value in values.items():
-            # a group's field no rule reads is not among the plan's inputs until it is varied
-            previous = inputs.get(name) or InputValue(name, UNKNOWN, self.base.scenario.span, "not-stated")
-            inputs[name] = dataclasses.replace(previous, value=_normalised(value), origin="scenario")
-        loaded = dataclasses.replace(self.base, inputs=inputs)
-        loaded.inputs.update(derive_inputs(loaded, self.kb))
-        return loaded
+        return with_inputs(self.base, self.kb, {name: _normalised(value) for name, value in values.items()})
 
     def levels(self, row: Sequence[Any]) -> dict[str, Any]:
         """Conclusion id -> its level (a word), True for one without a level, None where it does not hold;
@@ -466,6 +458,24 @@ def _spec_text(vary: Vary) -> str:
     return ",".join(parts)
 
 
+def read_request(kb: KnowledgeBase, texts: Sequence[str], parse: Callable[[str, KnowledgeBase], Vary],
+                 patterns: Sequence[str] | None, problems: list[Problem]) -> tuple[list[Vary], dict[str, bool] | None]:
+    """The varied inputs and the chosen conclusions of a sweep, map or workbench model; every problem goes into
+    `problems`, so that one run reports them all."""
+    varies = []
+    for text in texts:
+        try:
+            varies.append(parse(text, kb))
+        except InputError as error:
+            problems.extend(error.problems)
+    chosen = None
+    try:
+        chosen = select_conclusions(kb, patterns)
+    except InputError as error:
+        problems.extend(error.problems)
+    return varies, chosen
+
+
 def prepare(plan: Path | str | Mapping, vary: Sequence[str] | Mapping[str, Any], *, sample: int | None = None,
             method: str | None = None, seed: int | None = None, conclusions: Sequence[str] | None = None,
             knowledge: Path | str | KnowledgeBase | None = None) -> Sweep:
@@ -473,17 +483,7 @@ def prepare(plan: Path | str | Mapping, vary: Sequence[str] | Mapping[str, Any],
     kb, base = load_plan(plan, knowledge)
     texts = [f"{k}={v}" for k, v in vary.items()] if isinstance(vary, Mapping) else list(vary)
     problems: list[Problem] = []
-    varies = []
-    for text in texts:
-        try:
-            varies.append(parse_vary(text, kb))
-        except InputError as error:
-            problems.extend(error.problems)
-    chosen = None
-    try:
-        chosen = select_conclusions(kb, conclusions)
-    except InputError as error:
-        problems.extend(error.problems)
+    varies, chosen = read_request(kb, texts, parse_vary, conclusions, problems)
     try:
         design = make_design(varies, method, sample, seed) if not problems else None
     except InputError as error:

@@ -33,7 +33,8 @@ from starlette.concurrency import run_in_threadpool
 
 from ppexpert._version import __version__
 from ppexpert.knowledge.base import KnowledgeBase, find_knowledge
-from ppexpert.knowledge.model import Scenario
+from ppexpert.knowledge.model import UNKNOWN, Scenario
+from ppexpert.knowledge.scenario import without_stated
 from ppexpert.knowledge.problems import (
     EngineFailure,
     InputError,
@@ -43,7 +44,8 @@ from ppexpert.knowledge.problems import (
 )
 from ppexpert.knowledge.yamlfile import load_document
 from ppexpert.present import derivation
-from ppexpert.reasoning import Assessment, assess, knowledge_for
+from ppexpert.reasoning import Assessment, assess, cellcache, knowledge_for
+from ppexpert.reasoning.run import assess_cached, load_plan
 from ppexpert.reasoning.document import dumps
 from ppexpert.reasoning.regions import slider_marks
 from ppexpert.web.workers import FAST, SLOW, Overloaded, Pool, WorkerCrashed
@@ -192,6 +194,8 @@ class Calculator:
         self.pool: Pool | None = None  # set by create_app: where the work below runs
         self._inflight: dict[str, asyncio.Future] = {}
         self._kb: tuple[float, KnowledgeBase] | None = None
+        self.share_cells = False  # a worker process hands the server each new cell's skeleton with its answer
+        self._here = threading.Lock()  # held while this process works out an answer itself (document_here)
 
     recheck_seconds = 1.0  # how often the knowledge base's files are looked at for changes
 
@@ -227,6 +231,45 @@ class Calculator:
                 raise ApiError(422, "invalid scenario", [problem_json(p) for p in error.errors]) from error
             self.assessments.put(key, found)
         return found
+
+    def document_here(self, scenario: Any) -> tuple[str, str | None]:
+        """(key, the document's text) when this process can answer without the engine: the same settings answered
+        before, or another scenario of the same cell (in this process's cell cache, filled from the workers'
+        replies); (key, None) when the pool must run the engine."""
+        kb, key = self._key(scenario)
+        text = self.documents.get(key)
+        if text is not None or not self._here.acquire(blocking=False):
+            # one answer at a time is worked out here: under load the workers, on the other cores, do the rest
+            return key, text
+        try:
+            try:
+                _, loaded = load_plan(scenario, kb)
+            except InputError as error:
+                raise ApiError(422, "invalid scenario", [problem_json(p) for p in error.errors]) from error
+            found = assess_cached(loaded, kb)
+            if found is None:
+                return key, None
+            text = dumps(found.to_json(), compact=True)
+            self.documents.put(key, text)
+            return key, text
+        finally:
+            self._here.release()
+
+    def cell_of(self, scenario: Any) -> tuple | None:
+        """(knowledge base version, skeleton) of a scenario assessed in this process, for another process on the
+        same knowledge base to keep in its cell cache (see document_here)."""
+        assessment = self.assess(scenario)
+        skeleton = cellcache.peek(assessment.kb, cellcache.key_of(assessment.loaded, assessment.kb))
+        return (assessment.kb.version, skeleton) if skeleton is not None else None
+
+    def adopt(self, scenario: Any, cell: tuple) -> None:
+        """Keep a worker's skeleton of the scenario's cell, under this process's own key of that cell (the numbering
+        of cell keys is each process's own)."""
+        version, skeleton = cell
+        kb = self._kb[1] if self._kb is not None else None
+        if kb is not None and kb.version == version:
+            _, loaded = load_plan(scenario, kb)
+            cellcache.adopt(kb, cellcache.key_of(loaded, kb), skeleton)
 
     def document(self, scenario: Any) -> str:
         """The assessment's JSON document as text, exactly as `dumps(assess(scenario).to_json(), compact=True)`."""
@@ -305,6 +348,8 @@ class Calculator:
         if reply[0] == "ok":
             if key is not None and cache is not None:
                 cache.put(key, reply[1])
+            if len(reply) > 2 and reply[2] is not None:  # the cell's skeleton: its other scenarios are answered here
+                await _in_thread(lambda: self.adopt(args[0], reply[2]))
             return reply[1]
         if reply[0] == "api":
             raise ApiError(reply[1], reply[2], reply[3], reply[4] if len(reply) > 4 else None)
@@ -316,6 +361,7 @@ class Calculator:
 def worker_main(conn, knowledge: str, examples: str | None) -> None:
     """A worker process of the Pool: answer jobs one at a time until the server closes the pipe."""
     calculator = Calculator(knowledge, examples)
+    calculator.share_cells = True
     try:
         calculator.kb()  # load (or un-pickle) the knowledge base before saying ready
     except ApiError:
@@ -338,7 +384,13 @@ def run_job(calc: Calculator, kind: str, args: tuple) -> tuple:
     """One job, in a worker process (or a thread of the server): its answer as a picklable reply."""
     try:
         if kind == "document":
-            return ("ok", calc.document(*args))
+            if not calc.share_cells:
+                return ("ok", calc.document(*args))
+            kb = calc.kb()
+            ran = cellcache.statistics(kb)["misses"]
+            text = calc.document(*args)
+            # the skeleton only of a cell new to this worker: the server has been handed the others already
+            return ("ok", text, calc.cell_of(*args) if cellcache.statistics(kb)["misses"] != ran else None)
         if kind == "report":
             return ("ok", calc.report(*args))
         if kind == "marks":
@@ -504,8 +556,10 @@ def create_app(knowledge: Path | str | None = None, examples: Path | str | None 
     async def assess_route(request: Request) -> Response:
         scenario = await _json_body(request)
         start = time.perf_counter()
-        _, key = await _in_thread(lambda: calc._key(scenario))
-        text = await calc.answer("document", (scenario,), key, calc.documents)
+        # answered in this process when it can be without the engine; else by the pool
+        key, text = await _in_thread(lambda: calc.document_here(scenario))
+        if text is None:
+            text = await calc.answer("document", (scenario,), key, calc.documents)
         took = (time.perf_counter() - start) * 1000  # in the header only: the body stays byte-identical
         return Response(text, media_type=_JSON, headers={"Server-Timing": f"assess;dur={took:.2f}"})
 
@@ -537,7 +591,7 @@ def create_app(knowledge: Path | str | None = None, examples: Path | str | None 
                       id: str = Query(description="a conclusion id, e.g. risk.sovereignty"),
                       changes: list[str] = Query([], alias="set", description="change an input: name=value (value in JSON), "
                                                             "e.g. territory_ceded_pct=40 or military_cap={\"troops\":600000}")) -> Response:
-        scenario = _with_changes(calc.presets.get(preset).data, changes)
+        scenario = _with_changes(calc.presets.get(preset).data, changes, calc.kb())
         return await explained(scenario, id, "why")
 
     @app.post("/api/why-not", summary="Why a conclusion (or a level of it) does not hold",
@@ -653,6 +707,7 @@ def api_page(spec: dict) -> str:
 def _parameter_json(p) -> dict:
     return {"name": p.id, "title": p.title, "type": p.type, "unit": p.unit, "min": p.min, "max": p.max,
             "choices": p.choices, "nullable": p.nullable, "null_means": p.null_means, "plan_points": p.plan_points,
+            "derived_from": p.derived_when,  # a scenario stating this group (or parameter) derives the input
             "fields": {k: {"type": f.type, "min": f.min, "max": f.max, "unit": getattr(f, "unit", None),
                            "title": getattr(f, "title", None)} for k, f in (p.fields or {}).items()} or None}
 
@@ -704,8 +759,10 @@ def _object(body: Any, allowed: tuple[str, ...]) -> dict:
     return body
 
 
-def _with_changes(scenario: dict, changes: list[str]) -> dict:
-    """A preset with `name=value` changes to its parameters (values in JSON; a bare word is taken as a string)."""
+def _with_changes(scenario: dict, changes: list[str], kb: KnowledgeBase) -> dict:
+    """A preset with `name=value` changes to its parameters (values in JSON; a bare word is taken as a string). A
+    change to an input the preset derives from its vocabulary (the territory share from the regions) replaces what
+    it is derived from, as on the page (a scenario may not state both)."""
     parameters = dict(scenario.get("parameters") or {})
     for change in changes:
         name, sep, text = change.partition("=")
@@ -718,7 +775,11 @@ def _with_changes(scenario: dict, changes: list[str]) -> dict:
             value = text
         old = parameters.get(name)
         parameters[name] = {**old, "value": value} if isinstance(old, dict) and "value" in old else value
+        parameter = kb.parameters.get(name)
+        if parameter is not None and parameter.derived_when and value != UNKNOWN:
+            parameters = without_stated(parameters, parameter.derived_when)
     return {**scenario, "parameters": parameters}
+
 
 
 class BodyLimit:

@@ -6,7 +6,7 @@ const state = {
   kb: null,            // GET /api/knowledge
   presets: [],         // GET /api/scenarios
   base: null,          // the preset the controls started from
-  inputs: {},          // parameter name -> {mode: "set"|"unknown"|"null", value, field}
+  inputs: {},          // parameter name -> {mode: "set"|"unknown"|"null"|"derived", value, field}
   meta: {},            // parameter name -> {point, note} kept from the preset
   extra: {},           // preset parameters the knowledge base does not list: passed through untouched
   doc: null,           // the latest assessment document shown
@@ -184,9 +184,16 @@ function buildControl(parameter) {
   }
   const modes = [["set", "set by the plan"], ["unknown", "not stated"]];
   if (parameter.nullable) modes.push(["null", parameter.null_means || "none"]);
+  // derived from what the plan states in its vocabulary (the territory share from the regions); setting it by hand
+  // sets that aside
+  if (parameter.derived_from) modes.push(["derived", `derived from ${parameter.derived_from}`]);
   const mode = h("select", {id: `mode-${name}`, "aria-label": `${parameter.title}: how the plan settles it`},
                  modes.map(([value, shown]) => h("option", {value}, shown)));
-  mode.addEventListener("change", () => { input().mode = mode.value; sync(); changed(); });
+  mode.addEventListener("change", () => {
+    const derived = input().mode === "derived" && derivedInput(name);
+    if (derived && typeof derived.value === typeof input().value) input().value = derived.value;  // start from it
+    input().mode = mode.value; sync(); changed();
+  });
   const readout = h("output", {class: "readout", for: `in-${name}`});
   function sync() {
     const i = input();
@@ -205,8 +212,16 @@ function buildControl(parameter) {
            h("p", {class: "preset-note", dataset: {for: name}}, meta.note || ""));
 }
 
+function derivedInput(name) {
+  return state.doc && state.doc.inputs.find(i => i.name === name && i.origin === "derived");
+}
+
 function shownValue(parameter, input) {
   if (input.mode === "unknown") return "not stated";
+  if (input.mode === "derived") {
+    const derived = derivedInput(parameter.name);
+    return derived ? `${derived.shown}${parameter.unit === "%" ? "%" : ""} (derived)` : "not stated";
+  }
   if (input.mode === "null") return parameter.null_means || "none";
   if (parameter.type === "record") {
     const spec = parameter.fields[input.field] || {};
@@ -236,6 +251,9 @@ function loadPreset(preset) {
       raw = raw.value;
     }
     state.inputs[parameter.name] = inputFrom(parameter, raw, parameter.name in given);
+    if (!(parameter.name in given) && parameter.derived_from && states(given, parameter.derived_from)) {
+      state.inputs[parameter.name].mode = "derived";
+    }
   }
   const note = [];
   if (preset.description) note.push(preset.description);
@@ -243,6 +261,18 @@ function loadPreset(preset) {
     note.push(`Assumes ${name} = ${number(assumption.value)} (source: ${assumption.source}).`);
   }
   byId("scenario-note").textContent = note.join(" ");
+}
+
+function states(parameters, path) {
+  // whether a scenario's parameters state `territory` or `sequence.elections.within_days`, flat or nested
+  for (const [key, value] of Object.entries(parameters)) {
+    if (key === path || key.startsWith(path + ".")) return true;
+    if (path.startsWith(key + ".")) {
+      if (!value || typeof value !== "object" || Array.isArray(value)) return true;  // a word for the whole group
+      if (states(value, path.slice(key.length + 1))) return true;
+    }
+  }
+  return false;
 }
 
 function inputFrom(parameter, raw, stated) {
@@ -273,15 +303,38 @@ function currentScenario() {
   const parameters = {...state.extra};
   for (const parameter of state.kb.parameters) {
     const input = state.inputs[parameter.name];
+    if (input.mode === "derived") continue;  // the knowledge base derives it from what the plan states
     let value = input.mode === "unknown" ? "unknown" : input.mode === "null" ? null
               : parameter.type === "record" ? {[input.field]: input.value} : input.value;
     const meta = state.meta[parameter.name];
     parameters[parameter.name] = meta && (meta.point || meta.note) ? {value, ...cleaned(meta)} : value;
   }
+  // an input set by hand that the plan would derive replaces what it is derived from (a scenario may not state both)
+  for (const parameter of state.kb.parameters) {
+    const mode = state.inputs[parameter.name].mode;
+    if (parameter.derived_from && mode !== "derived" && mode !== "unknown") {
+      dropStated(parameters, parameter.derived_from);
+    }
+  }
   const scenario = {id: base.id, title: base.title, parameters};
   for (const key of ["description", "plan", "date"]) if (base[key]) scenario[key] = base[key];
   if (base.assumptions && Object.keys(base.assumptions).length) scenario.assumptions = base.assumptions;
   return scenario;
+}
+
+function dropStated(parameters, path) {
+  // remove `territory` or `sequence.elections.within_days`, flat or nested, copying (never changing) the preset's
+  for (const key of Object.keys(parameters)) {
+    if (key === path || key.startsWith(path + ".")) { delete parameters[key]; continue; }
+    if (!path.startsWith(key + ".")) continue;
+    const inner = parameters[key];
+    if (inner && typeof inner === "object" && !Array.isArray(inner)) {
+      parameters[key] = {...inner};
+      dropStated(parameters[key], path.slice(key.length + 1));
+    } else {
+      delete parameters[key];  // a word for the whole group (not_addressed) would state the input too
+    }
+  }
 }
 
 function cleaned(meta) {
@@ -304,6 +357,7 @@ function remember() {
   if (compare) query.set("compare", compare);
   const now = currentScenario().parameters, given = state.base.parameters || {};
   for (const parameter of state.kb.parameters) {
+    if (state.inputs[parameter.name].mode === "derived") continue;  // as the preset has it
     const value = plainValue(now[parameter.name]);
     const was = parameter.name in given ? plainValue(given[parameter.name]) : "unknown";
     if (JSON.stringify(value) !== JSON.stringify(was)) query.set(parameter.name, JSON.stringify(value));
@@ -421,6 +475,9 @@ function render() {
   document.body.classList.toggle("comparing", !!state.compare);
   const open = new Set([...document.querySelectorAll(".why[data-open]")].map(el => el.dataset.open));
   renderOverall(doc);
+  for (const [name, control] of Object.entries(state.controls)) {  // a derived input shows what it was derived as
+    if (state.inputs[name] && state.inputs[name].mode === "derived") control.sync();
+  }
   for (const area of doc.areas) {
     if (!byId(`slot-${area.id}`)) {  // an area the page did not know when it was laid out
       byId("more-areas").append(h("div", {class: "more-area", dataset: {area: area.id}}, ...slots(area.id)));
@@ -522,6 +579,16 @@ function openQuestions(area, doc) {
   return h("div", {class: "open"}, h("h3", {}, "Left open"), h("ul", {}, open.map(sentence => h("li", {}, sentence))));
 }
 
+function requirementParts(req) {
+  // a requirement: the step the plan needs, what bars or conditions it, and how it could be met
+  const cites = list => list.map(c => `${c.title}, ${c.locator}`).join("; ");
+  return h("dl", {class: "requirement"},
+    h("dt", {}, "Step"), h("dd", {}, req.step),
+    req.barred_by.length ? [h("dt", {}, "Barred by"), h("dd", {}, cites(req.barred_by))] : null,
+    req.conditioned_by.length ? [h("dt", {}, "Conditioned by"), h("dd", {}, cites(req.conditioned_by))] : null,
+    h("dt", {}, "Could be met"), h("dd", {}, req.met_by));
+}
+
 function disputedNote(disputed) {
   return h("p", {class: "disputed"}, "Rests on values sources disagree on, or that the scenario assumed: ",
            disputed.map(d => `${d.baseline} = ${number(d.value)}` + (d.assumed ? ` (assumed; knowledge base ${number(d.kb_value)})` : "")).join("; "));
@@ -532,18 +599,30 @@ function renderBeyond(doc) {
   const outside = c => !c.area || !areaIds.has(c.area);
   const sections = [];
   const list = (items, render) => h("ul", {class: "conclusions"}, items.map(render));
+  // citations: the basis apart from the context
+  const cites = sources => [
+    sources.some(s => s.role !== "context")
+      ? h("span", {class: "sources basis"}, " ", sources.filter(s => s.role !== "context").map(citation)) : null,
+    sources.some(s => s.role === "context")
+      ? h("span", {class: "sources context"}, " context, not a basis: ",
+          sources.filter(s => s.role === "context").map(citation)) : null];
   // a conclusion several rules reach shows each rule's own sentence and citations
   const grounds = c => (c.grounds || []).length > 1
-    ? [h("ul", {class: "grounds"}, c.grounds.map(g => h("li", {dataset: {rule: g.rule}}, g.because,
-        g.sources.length ? h("span", {class: "sources"}, " ", g.sources.map(citation)) : null)))]
-    : [c.because, c.sources.length ? h("span", {class: "sources"}, " ", c.sources.map(citation)) : null];
-  const item = c => h("li", {dataset: {conclusion: c.id}},
+    ? [h("ul", {class: "grounds"}, c.grounds.map(g => h("li", {dataset: {rule: g.rule}}, g.because, ...cites(g.sources))))]
+    : [c.because, ...cites(c.sources)];
+  const item = c => h("li", {class: `conclusion ${c.kind}`, dataset: {conclusion: c.id, kind: c.kind}},
     c.label ? h("strong", {}, c.label + ": ") : null, ...grounds(c),
+    c.requirement ? requirementParts(c.requirement) : null,
     c.rests_on_disputed_value ? disputedNote(c.disputed) : null,
     ...(c.caveats || []).map(caveat => h("p", {class: "disputed caveat"}, "Open: " + caveat + ".")),
     whyButton(c.id, "why?"), whyPanel(c.id));
-  sections.push(h("section", {class: "violations"}, h("h2", {}, `Violations (${doc.violations.length})`),
-    doc.violations.length ? list(doc.violations, item) : h("p", {class: "empty"}, "No provision is violated.")));
+  sections.push(h("section", {class: "violations"}, h("h2", {}, `Violations of binding law (${doc.violations.length})`),
+    doc.violations.length ? list(doc.violations, item) : h("p", {class: "empty"}, "No binding provision is violated.")));
+  for (const [key, title] of [["requirements", "Requirements: legal steps the plan needs"],
+                              ["commitments", "Political commitments"]]) {
+    const items = doc[key] || [];
+    if (items.length) sections.push(h("section", {class: key}, h("h2", {}, `${title} (${items.length})`), list(items, item)));
+  }
   const beyond = [...doc.consequences, ...doc.findings].filter(outside);
   if (beyond.length) sections.push(h("section", {}, h("h2", {}, "Consequences beyond the areas"), list(beyond, item)));
   if (doc.undetermined.length) {
@@ -651,8 +730,10 @@ function derivation(node) {
     rule.note ? h("p", {class: "note"}, rule.note) : null,
     rule.plan_points && rule.plan_points.length ? h("p", {class: "points"}, "Plan points: " + rule.plan_points.join(", ")) : null,
     rule.premises.length ? h("ul", {class: "premises"}, rule.premises.map(premise)) : null,
-    rule.rests_on.length ? h("div", {class: "rests-on"}, "Rests on:",
+    rule.rests_on.length ? h("div", {class: "rests-on"}, "Legal and factual basis:",
       h("ul", {}, rule.rests_on.map(s => h("li", {}, citation(s), s.text ? h("q", {}, s.text) : null)))) : null,
+    rule.context && rule.context.length ? h("div", {class: "context"}, "Context, not a basis:",
+      h("ul", {}, rule.context.map(s => h("li", {}, citation(s), s.text ? h("q", {}, s.text) : null)))) : null,
     h("details", {class: "researcher"}, h("summary", {}, "Details for researchers"),
       h("p", {class: "at"}, `Rule ${rule.rule}, ${rule.at}`))));
   return h("div", {class: "tree"},
