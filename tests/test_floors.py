@@ -180,3 +180,16 @@ def test_the_json_document_marks_the_floor_in_the_firings_and_the_grounds():
     assert risk["level"] == "high"
     assert all(g["rule"].startswith("FLOOR-HIGH-") and "at least high" in g["because"] for g in risk["grounds"])
     assert any("violation.ua.constitution.art-2" in g["because"] for g in risk["grounds"])
+
+
+def test_a_plan_that_gives_the_dial_without_regions_is_not_opened_by_the_region_rules_floor():
+    """Regression: the shares only the regions give were unknown for a plan that gives the territory dial, so the
+    region-by-region Art. 2 rule was 'possible' everywhere and its floor opened the seed calculator's sovereignty risk
+    at 0% ({low, high}). They do not arise without the regions: the dial's own rules decide."""
+    seed = yaml.safe_load((ROOT / "examples" / "seed-calculator.yaml").read_text())
+    for share, level in ((0, "low"), (5, "high"), (40, "critical")):
+        seed["parameters"]["territory_ceded_pct"] = share
+        result = assess(seed, KB)
+        assert result.get("risk.sovereignty").level == level and "risk.sovereignty" not in result.possible, share
+        assert not any(name.startswith("territory_recognised") for possible in result.possible.values()
+                       for name in possible.inputs)
