@@ -109,3 +109,26 @@ def test_the_reports_show_the_floor_as_a_step_of_the_derivation():
         text = " ".join(render_report(report, fmt).split())
         assert "floor: the scale makes the area at least high because" in text and "SOV-ART-2" in text
         assert "scale.yaml:" in text
+
+
+def test_a_shipped_plan_names_its_parties_and_a_shipped_sentence_shows_them():
+    kb = knowledge_for(ROOT / "knowledge")
+    naming = {rule.id for rule in kb.rules if "{plan.parties}" in rule.because}
+    assert naming, "no shipped rule sentence uses {plan.parties}"
+    shown = []
+    for path in sorted((ROOT / "examples").glob("*.yaml")):
+        parties = yaml.safe_load(path.read_text()).get("parties") or []
+        if not parties:
+            continue
+        joined = parties[0] if len(parties) == 1 else ", ".join(parties[:-1]) + " and " + parties[-1]
+        for conclusion in assess(path, kb).conclusions.values():
+            for ground in conclusion.grounds:
+                if ground.rule in naming:
+                    assert joined in ground.because and "{plan.parties}" not in ground.because
+                    shown.append((path.name, ground.rule))
+    assert ("istanbul-communique-2022-03.yaml", "GUA-AGGRESSOR-AS-GUARANTOR") in shown
+    # a plan that names no parties reads "the parties"
+    plan = yaml.safe_load((ROOT / "examples" / "istanbul-communique-2022-03.yaml").read_text())
+    del plan["parties"]
+    sentence = assess(plan, kb).get("consequence.aggressor-as-guarantor").sentence
+    assert sentence.startswith("In a settlement between the parties, Russia")
