@@ -47,8 +47,8 @@ def _decided(conclusion: dict) -> list[str]:
         needs = "; ".join(f"{n['input']} {' or '.join(n['one_of'])}" for n in item["needs"]) or "any values"
         lines.append(f"{item['level'] if item['level'] is not None else 'none'} if {needs}")
     if conclusion.get("bounded"):
-        lines.append("not enumerated: the unknown inputs have too many combinations, so these are every level its "
-                     "rules allow, not exact bounds")
+        lines.append("not enumerated: the unknown inputs have too many combinations, or decide a share derived from "
+                     "several of them, so these are every level its rules allow, not exact bounds")
     return lines
 
 
