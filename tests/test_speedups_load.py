@@ -149,3 +149,57 @@ def test_the_ruleset_the_checker_compiled_is_the_one_the_plan_keeps(tmp_path, mo
     changed = load_knowledge(ROOT / "knowledge")
     changed.rules.pop()  # rules changed after the check: compiled afresh
     assert plan_of(changed).compiled == compile_rules(changed.rules, changed.scale) != compiled
+
+
+def _yaml_files():
+    return sorted(p for folder in ("knowledge", "examples", "tests/hostile", "tests/fixtures", "tests/cases")
+                  for p in (ROOT / folder).rglob("*.yaml") if p.is_file() and p.stat().st_size < 3_000_000)
+
+
+def test_plain_text_read_the_fast_way_gives_the_same_document_and_problems_as_the_general_path(monkeypatch):
+    from ppexpert.knowledge import yamlfile
+
+    files = _yaml_files()
+    assert len(files) > 100
+    texts = [(str(path), path.read_text(encoding="utf-8", errors="surrogateescape")) for path in files]
+    texts += [("dup.yaml", "a: x\nb: y\na: z\nc: [p, q, {r: s, r: t}]\n"), ("deep.yaml", "a:\n" + "".join(
+        "  " * i + f"- k{i}:\n" for i in range(1, 70))), ("tag.yaml", "a: !custom x\nb: 'q'\nc: \"\\e[31m\"\n"),
+        ("key.yaml", "? [a]\n: b\n1: c\nd: [e, 'f', \"g\"]\n")]
+
+    def read_all():
+        return [(doc.data, doc.marks, doc.value_marks, list(found), omitted)
+                for doc, found, omitted in (yamlfile._build(text, name) for name, text in texts)]
+    fast = read_all()
+    monkeypatch.setattr(yamlfile, "_FAST_TEXT", False)
+    assert fast == read_all()
+
+
+def test_conclusions_no_rule_reads_are_recorded_unasserted_and_the_firings_come_in_the_same_order(monkeypatch):
+    """The engine adapter asserts only conclusions some condition may match; the firings (order, premises,
+    conclusions) are those of asserting every one, on every example and YAML case."""
+    import dataclasses
+
+    from ppexpert.authoring.cases import case_scenario, default_case_files, load_case_document
+    from ppexpert.engine import durable
+    from ppexpert.knowledge.scenario import load_scenario
+    from ppexpert.knowledge.yamlfile import load_document
+    from ppexpert.reasoning import compiled_for, engine_facts
+
+    engine, compiled = durable.shared_engine(), compiled_for(KB)
+    read = durable._conclusion_tests(compiled)
+    assert read is not None and read  # the shipped rules read some conclusions ...
+    skipped = [c for c in compiled.conclusions.values()
+               if not durable._may_match(compiled, {"id": "", **c})]
+    assert skipped  # ... and leave others unread
+    monkeypatch.setattr(durable, "SKIP_UNREAD", False)
+    every = dataclasses.replace(compiled, name=compiled.name + "_every")
+    engine._register(every)
+    monkeypatch.setattr(durable, "SKIP_UNREAD", True)
+    scenarios = [load_scenario(path, KB) for path in sorted((ROOT / "examples").glob("*.yaml"))]
+    for path in default_case_files(ROOT):
+        cases, _ = load_case_document(load_document(path))
+        scenarios += [case_scenario(case, KB) for case in cases]
+    assert len(scenarios) > 50
+    for loaded in scenarios:
+        facts = engine_facts(loaded, KB)
+        assert engine.run(compiled, facts) == engine.run(every, facts)
