@@ -12,6 +12,7 @@ from pathlib import Path
 from ppexpert.check._common import _conclusion_ids
 from ppexpert.check.conflicts import check_conflicts
 from ppexpert.check.facts import check_facts, check_unused
+from ppexpert.check.floors import check_floors
 from ppexpert.check.limits import MAX_TESTS_PER_NODE, MAX_THRESHOLD_TESTS, check_limits
 from ppexpert.check.reachability import check_never_fires
 from ppexpert.check.rules import check_graph, check_rule
@@ -43,6 +44,7 @@ def check_knowledge(kb, partial: bool = False) -> list[Problem]:
         problems += check_rule(kb, rule, concluded)
     problems += check_graph(kb)
     problems += check_conflicts(kb)
+    problems += check_floors(kb)
     problems += check_never_fires(kb)
     problems += check_limits(kb)
     if not partial:

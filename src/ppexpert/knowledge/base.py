@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 
 import ppexpert.knowledge.model as m
+from ppexpert.knowledge.floors import add_floor_rules
 from ppexpert.knowledge.problems import InputError, Problem, Span
 from ppexpert.knowledge.shipped import shipped_knowledge
 from ppexpert.knowledge.validation import validate
@@ -123,6 +124,7 @@ def collect_knowledge(root: Path | str | None = None) -> tuple[KnowledgeBase, li
         kb.documents[doc.file] = doc
         problems += _load_file(kb, root, path, doc)
     kb.version = digest.hexdigest()[:12]
+    add_floor_rules(kb)
     if kb.scale is None and not any(p.span.file.endswith("scale.yaml") for p in problems):
         problems.append(Problem(Span(str(root / "scale.yaml")), (), "the risk scale is missing",
                                 "add scale.yaml with `levels:` from least to most severe", code="missing-file"))
