@@ -72,9 +72,11 @@ def _order(kb: KnowledgeBase):
     return key
 
 
-def possible_outcomes(kb: KnowledgeBase, loaded: LoadedScenario, actual: dict[str, object]) -> dict[str, Possible]:
+def possible_outcomes(kb: KnowledgeBase, loaded: LoadedScenario, actual: dict[str, object],
+                      plain: bool = False) -> dict[str, Possible]:
     """conclusion id -> Possible, for every conclusion the unknown inputs leave open (`actual`: id -> outcome of the
-    assessment as run, the unknown inputs matching no test)."""
+    assessment as run, the unknown inputs matching no test). `plain`: cell by cell, no memo (the reference the
+    tests compare the fast path with)."""
     unknown = [name for name, value in sorted(loaded.inputs.items())
                if value.origin != "derived" and isinstance(value.value, str) and value.value == UNKNOWN]
     if not unknown:
@@ -86,6 +88,8 @@ def possible_outcomes(kb: KnowledgeBase, loaded: LoadedScenario, actual: dict[st
     # what follows depends on nothing else: a cell met before, with the same classes, is answered from the memo
     key = (tuple(base_truth), tuple((name, tuple((c.index, c.text, c.truth) for c in table[name])) for name in unknown),
            tuple(sorted(actual.items(), key=repr)), tuple(sorted(opaque.items())))
+    if plain:
+        return _possible(kb, unknown, table, base_truth, actual, opaque, plain=True)
     memo = kb.__dict__.setdefault("_possible_memo", _Memo())
     found = memo.get(key)
     if found is None:
@@ -134,7 +138,9 @@ class _Memo:
 
 
 def _possible(kb: KnowledgeBase, unknown: list[str], table: dict[str, list[Class]], base_truth: list[bool],
-              actual: dict[str, object], opaque: dict[str, tuple] | None = None) -> dict[str, Possible]:
+              actual: dict[str, object], opaque: dict[str, tuple] | None = None, plain: bool = False
+              ) -> dict[str, Possible]:
+    """`plain`: enumerate cell by cell (the reference the test compares the bit-parallel enumeration with)."""
     structure = structure_of(kb)
     evaluator = evaluator_of(kb)
     rank = kb.scale.rank
@@ -216,17 +222,9 @@ def _possible(kb: KnowledgeBase, unknown: list[str], table: dict[str, list[Class
 
     pattern_reads = [evaluator.reads(pattern_of[key]) for key in pattern_keys]
 
-    def contributions(standing: dict[str, set], scope) -> int:
-        pairs = {(cid, level) for cid, levels in standing.items() if cid in scope for level in levels}
-        bits = 0
-        for index, reads in enumerate(pattern_reads):
-            if not reads.isdisjoint(pairs):
-                bits |= 1 << index
-        return bits
-
     base_standing, base_rules = evaluator.standing(base_truth)
     settled_scope = {cid for cid in producers if cid not in aggregate_conclusions and not cone.get(cid)}
-    base_bits = contributions(base_standing, settled_scope)
+    base_bits = _contributions(pattern_reads, base_standing, settled_scope)
 
     # cid -> outcome -> products that give it, each a tuple of (a component's inputs, a frozenset of its cells as
     # class-index tuples): exact, since components share no input
@@ -245,45 +243,14 @@ def _possible(kb: KnowledgeBase, unknown: list[str], table: dict[str, list[Class
             bounded |= scope
             component_bits.append((names, None))
             continue
-        by_bits: dict[int, set] = {}
-        groups: dict[frozenset, list[tuple]] = {}
         around = evaluator.around(set().union(*(atoms_of[name] for name in names)), base_rules)
-        fixed = [(cid, level) for cid, levels in around.fixed.items() if cid in scope for level in levels]
-        for combo in itertools.product(*(table[name] for name in names)):
-            truth = list(base_truth)
-            for cls in combo:
-                for index, value in cls.truth:
-                    truth[index] = value
-            added, _ = around.standing(truth)
-            # cells grouped by what the rules they reach add in scope: most cells of a component agree with others
-            key = frozenset((cid, level) for cid, levels in added.items() if cid in scope for level in levels)
-            groups.setdefault(key, []).append(combo)
-        # each conclusion's outcome in every group; conclusions with the same outcomes share one record
-        signature = {cid: [None] * len(groups) for cid in scope}
-        indices = []
-        for g, (key, combos) in enumerate(groups.items()):
-            standing = {}
-            for cid, level in [*fixed, *key]:
-                standing.setdefault(cid, set()).add(level)
-            for cid, levels in standing.items():
-                signature[cid][g] = outcome_of(levels, rank)
-            cells = {tuple(cls.index for cls in combo) for combo in combos}
-            indices.append(cells)
-            if pattern_keys:
-                by_bits.setdefault(contributions(standing, scope), set()).update(cells)
-        alike: dict[tuple, list[str]] = {}
-        for cid, outcomes in signature.items():
-            alike.setdefault(tuple(outcomes), []).append(cid)
-        for outcomes, cids in alike.items():
-            record: dict = {}
-            for outcome, cells in zip(outcomes, indices):
-                record.setdefault(outcome, set()).update(cells)
-            record = {outcome: ((names, frozenset(cells)),) for outcome, cells in record.items()}
+        records, by_bits = _enumerate(names, table, base_truth, around, scope, pattern_reads, rank, plain)
+        for record, cids in records:
             for cid in cids:
                 target = results.setdefault(cid, {})
                 for outcome, product in record.items():
                     target.setdefault(outcome, []).append(product)
-        component_bits.append((names, {bits: frozenset(cells) for bits, cells in by_bits.items()}))
+        component_bits.append((names, by_bits))
 
     # what a derived input the classes do not carry decides (and whatever reads it by name, or a rule it could
     # defeat): every level its rules allow, flagged as bounds that are not exact
@@ -320,6 +287,7 @@ def _possible(kb: KnowledgeBase, unknown: list[str], table: dict[str, list[Class
         allowed.setdefault(actual.get(cid), [])
 
     order = _order(kb)
+    shared = None if plain else {}  # conclusions sharing their cells share what decides them (and rectangles)
     found: dict[str, Possible] = {}
     for cid, by_outcome in sorted(results.items()):
         outcomes = tuple(sorted(by_outcome, key=order))
@@ -327,15 +295,209 @@ def _possible(kb: KnowledgeBase, unknown: list[str], table: dict[str, list[Class
             continue  # settled: every cell agrees with the assessment as run
         decided = {}
         for outcome in outcomes:
-            decided[outcome] = () if cid in bounded else _alternatives(by_outcome[outcome], table)
+            decided[outcome] = () if cid in bounded else _alternatives(by_outcome[outcome], table, shared)
         found[cid] = Possible(cid, outcomes, decided, tuple(sorted(cone.get(cid, ()))), cid in bounded)
     return found
 
 
-def _alternatives(products: list, table: dict[str, list[Class]]) -> tuple:
+def _contributions(pattern_reads: list, standing: dict[str, set], scope) -> int:
+    """Which pattern tests (`risk.*`) the conclusions of `scope` standing at `standing` satisfy, as a bit vector."""
+    pairs = {(cid, level) for cid, levels in standing.items() if cid in scope for level in levels}
+    bits = 0
+    for index, reads in enumerate(pattern_reads):
+        if not reads.isdisjoint(pairs):
+            bits |= 1 << index
+    return bits
+
+
+def _enumerate(names: tuple, table: dict[str, list[Class]], base_truth: list[bool], around, scope: set,
+               pattern_reads: list, rank, plain: bool = False) -> tuple[list, dict]:
+    """Every cell of one component: ([(record, cids)], by_bits). A record maps each outcome to the product of the
+    cells that give it, ((names, frozenset of class-index tuples),); the conclusions `cids` (in scope) share it.
+    by_bits: what the component makes the pattern tests say -> its cells giving that (empty without patterns)."""
+    if plain or not all(table[name] for name in names):
+        return _enumerate_plain(names, table, base_truth, around, scope, pattern_reads, rank)
+    return _enumerate_bits(names, table, base_truth, around, scope, pattern_reads, rank)
+
+
+def _enumerate_plain(names, table, base_truth, around, scope, pattern_reads, rank) -> tuple[list, dict]:
+    """Cell by cell: the straightforward reading of the semantics (kept as the reference of _enumerate_bits)."""
+    by_bits: dict[int, set] = {}
+    groups: dict[frozenset, list[tuple]] = {}
+    fixed = [(cid, level) for cid, levels in around.fixed.items() if cid in scope for level in levels]
+    for combo in itertools.product(*(table[name] for name in names)):
+        truth = list(base_truth)
+        for cls in combo:
+            for index, value in cls.truth:
+                truth[index] = value
+        added, _ = around.standing(truth)
+        # cells grouped by what the rules they reach add in scope: most cells of a component agree with others
+        key = frozenset((cid, level) for cid, levels in added.items() if cid in scope for level in levels)
+        groups.setdefault(key, []).append(combo)
+    # each conclusion's outcome in every group; conclusions with the same outcomes share one record
+    signature = {cid: [None] * len(groups) for cid in scope}
+    indices = []
+    for g, (key, combos) in enumerate(groups.items()):
+        standing = {}
+        for cid, level in [*fixed, *key]:
+            standing.setdefault(cid, set()).add(level)
+        for cid, levels in standing.items():
+            signature[cid][g] = outcome_of(levels, rank)
+        cells = {tuple(cls.index for cls in combo) for combo in combos}
+        indices.append(cells)
+        if pattern_reads:
+            by_bits.setdefault(_contributions(pattern_reads, standing, scope), set()).update(cells)
+    alike: dict[tuple, list[str]] = {}
+    for cid, outcomes in signature.items():
+        alike.setdefault(tuple(outcomes), []).append(cid)
+    records = []
+    for outcomes, cids in alike.items():
+        record: dict = {}
+        for outcome, cells in zip(outcomes, indices):
+            record.setdefault(outcome, set()).update(cells)
+        records.append(({outcome: ((names, frozenset(cells)),) for outcome, cells in record.items()}, cids))
+    return records, {bits: frozenset(cells) for bits, cells in by_bits.items()}
+
+
+def _enumerate_bits(names, table, base_truth, around, scope, pattern_reads, rank) -> tuple[list, dict]:
+    """Every cell at once: each atom, rule and (conclusion, level) pair is a bit vector over the component's cells
+    (bit c: the c-th cell in itertools.product order), and the rules are evaluated in the settle order with bitwise
+    AND, OR and NOT -- the same semantics as Around.standing, one pass over the rules instead of one per cell."""
+    radices = [len(table[name]) for name in names]
+    count = 1
+    for radix in radices:
+        count *= radix
+    every = (1 << count) - 1
+    # member[j][k]: the cells where the j-th input is in its k-th class (blocks of `stride` cells, every `period`)
+    member = []
+    stride = count
+    for radix in radices:
+        stride //= radix
+        period = stride * radix
+        repeat = ((1 << (period * (count // period))) - 1) // ((1 << period) - 1)
+        member.append([(((1 << stride) - 1) << (k * stride)) * repeat for k in range(radix)])
+    # atoms the classes set: the later input's class wins where two set the same atom (as the cell-by-cell loop)
+    atom_bits: dict[int, int] = {}
+    for j, name in enumerate(names):
+        for k, cls in enumerate(table[name]):
+            for index, value in cls.truth:
+                bits = atom_bits.get(index, every if base_truth[index] else 0) & ~member[j][k]
+                atom_bits[index] = bits | member[j][k] if value else bits
+
+    def atom(index: int) -> int:
+        found = atom_bits.get(index)
+        if found is None:
+            return every if base_truth[index] else 0
+        return found
+
+    pair_bits: dict[tuple, int] = {}
+    rule_bits: dict[str, int] = {}
+
+    def read(ok: frozenset) -> int:
+        bits = 0
+        if len(ok) < len(pair_bits):
+            for pair in ok:
+                bits |= pair_bits.get(pair, 0)
+        else:
+            for pair, found in pair_bits.items():
+                if pair in ok:
+                    bits |= found
+        return bits
+
+    for rule, when_atoms, when_reads, has_unless, unless_atoms, unless_reads, defeaters in around.checks:
+        fire = every
+        for index in when_atoms:
+            fire &= atom(index)
+            if not fire:
+                break
+        if fire:
+            for ok in when_reads:
+                fire &= read(ok)
+                if not fire:
+                    break
+        if fire and has_unless:
+            blocked = fire
+            for index in unless_atoms:
+                blocked &= atom(index)
+            for ok in unless_reads:
+                if not blocked:
+                    break
+                blocked &= read(ok)
+            fire &= ~blocked
+        for defeater in defeaters:
+            if fire:
+                fire &= ~rule_bits.get(defeater, 0)
+        if fire:
+            rule_bits[rule.id] = fire
+            pair_bits[rule.pair] = pair_bits.get(rule.pair, 0) | fire
+    # what stands in scope: the fixed rules' pairs in every cell, the evaluated rules' where they stood
+    stand: dict[str, dict] = {}
+    for cid, levels in around.fixed.items():
+        if cid in scope:
+            for level in levels:
+                stand.setdefault(cid, {})[level] = every
+    for (cid, level), bits in pair_bits.items():
+        if cid in scope:
+            found = stand.setdefault(cid, {})
+            found[level] = found.get(level, 0) | bits
+    cells = list(itertools.product(*(range(radix) for radix in radices)))
+
+    def cells_of(bits: int) -> frozenset:
+        if bits == every:
+            return frozenset(cells)
+        text = bin(bits)[:1:-1]
+        return frozenset(cells[i] for i, digit in enumerate(text) if digit == "1")
+
+    alike: dict[frozenset, list[str]] = {}
+    for cid in scope:
+        levels = stand.get(cid, {})
+        record = {}
+        holds = levels.get(True, 0)
+        if holds:
+            record["holds"] = holds
+        higher = holds
+        for level in sorted((lv for lv in levels if lv is not True), key=rank, reverse=True):
+            bits = levels[level] & ~higher
+            if bits:
+                record[level] = bits
+            higher |= levels[level]
+        if every & ~higher:
+            record[None] = every & ~higher
+        alike.setdefault(frozenset(record.items()), []).append(cid)
+    records = [({outcome: ((names, cells_of(bits)),) for outcome, bits in key}, cids) for key, cids in alike.items()]
+    by_bits: dict[int, frozenset] = {}
+    if pattern_reads:
+        parts = {0: every}
+        for index, reads in enumerate(pattern_reads):
+            said = 0
+            for cid, levels in stand.items():
+                for level, bits in levels.items():
+                    if (cid, level) in reads:
+                        said |= bits
+            split = {}
+            for value, bits in parts.items():
+                if bits & said:
+                    split[value | 1 << index] = bits & said
+                if bits & ~said:
+                    split[value] = bits & ~said
+            parts = split
+        by_bits = {value: cells_of(bits) for value, bits in parts.items()}
+    return records, by_bits
+
+
+def _alternatives(products: list, table: dict[str, list[Class]], shared: dict | None = None) -> tuple:
     """The cells that give one outcome, as alternatives: each a conjunction of (input, class texts) that allows it,
     exact (a cell gives the outcome iff some alternative allows it). `products`: a list of products, each a tuple of
-    (a component's input names, a frozenset of its cells as class-index tuples) that combine."""
+    (a component's input names, a frozenset of its cells as class-index tuples) that combine. `shared`: a memo kept
+    over one enumeration (the same products give the same alternatives)."""
+    memo: dict = {} if shared is None else shared
+    whole = ("alternatives", tuple(products))
+    if whole not in memo:
+        memo[whole] = _alternatives_of(products, table, memo)
+    return memo[whole]
+
+
+def _alternatives_of(products: list, table: dict[str, list[Class]], memo: dict) -> tuple:
     merged: dict[tuple, set] = {}  # the products of one component only, merged per component
     several = []
     for product in products:
@@ -344,7 +506,6 @@ def _alternatives(products: list, table: dict[str, list[Class]]) -> tuple:
             merged.setdefault(names, set()).update(cells)
         else:
             several.append(product)
-    memo: dict = {}
 
     def rectangles(names, cells) -> list[dict]:
         key = (names, cells)
@@ -399,7 +560,7 @@ def _rectangles(cells: set[tuple]) -> list[tuple[frozenset, ...]]:
     if not cells:
         return []
     width = len(next(iter(cells)))
-    projections = [frozenset(cell[i] for cell in cells) for i in range(width)]
+    projections = [frozenset(column) for column in zip(*cells)]
     size = 1
     for projection in projections:
         size *= len(projection)
