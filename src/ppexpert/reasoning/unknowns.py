@@ -141,62 +141,35 @@ def _possible(kb: KnowledgeBase, unknown: list[str], table: dict[str, list[Class
               actual: dict[str, object], opaque: dict[str, tuple] | None = None, plain: bool = False
               ) -> dict[str, Possible]:
     """`plain`: enumerate cell by cell (the reference the test compares the bit-parallel enumeration with)."""
-    structure = structure_of(kb)
     evaluator = evaluator_of(kb)
     rank = kb.scale.rank
     atoms_of = {name: {i for cls in found for i, _ in cls.truth} for name, found in table.items()}
 
+    shape = _shape_of(kb)
+    aggregate, aggregate_conclusions, producers = shape.aggregate, shape.aggregate_conclusions, shape.producers
     # which unknown inputs each rule reads (through its own tests)
-    rule_inputs: dict[str, set[str]] = {}
     opaque = opaque or {}
     opaque_rules = set()
+    owners: dict[int, set[str]] = {}
+    for name, atoms in atoms_of.items():
+        for index in atoms:
+            owners.setdefault(index, set()).add(name)
+    rule_inputs: dict[str, set[str]] = {}
     for rule in kb.rules:
-        indices = {structure.atoms.of(c) for c in [*rule.when, *rule.unless] if c.subject_kind != "conclusion"}
-        rule_inputs[rule.id] = {name for name, atoms in atoms_of.items() if atoms & indices}
-        for c in [*rule.when, *rule.unless]:
-            if c.subject_kind == "input" and c.subject in opaque:
+        if plain:
+            rule_inputs[rule.id] = {name for name, atoms in atoms_of.items() if atoms & shape.rule_atoms[rule.id]}
+        else:
+            rule_inputs[rule.id] = set().union(*(owners[i] for i in shape.rule_atoms[rule.id] if i in owners))
+        for subject in shape.rule_inputs_tested[rule.id]:
+            if subject in opaque:
                 opaque_rules.add(rule.id)
-                rule_inputs[rule.id] |= set(opaque[c.subject])
-    aggregate = {rule.id for rule in kb.rules
-                 if any(c.subject_kind == "conclusion" and c.subject.endswith(".*") for c in [*rule.when, *rule.unless])}
-    aggregate_conclusions = {kb.rules_by_id[r].then.conclusion_id for r in aggregate}
-    pure = all(all(c.subject_kind == "conclusion" and c.subject.endswith(".*")
-                   for c in [*kb.rules_by_id[r].when, *kb.rules_by_id[r].unless]) for r in aggregate) and not any(
-        c.subject_kind == "conclusion" and any(reads_conclusion(c.subject, cid) for cid in aggregate_conclusions)
-        for rule in kb.rules for c in [*rule.when, *rule.unless]) and not any(
-        kb.rules_by_id[r].overrides and any(kb.rules_by_id[o].id not in aggregate for o in kb.rules_by_id[r].overrides)
-        for r in aggregate)
-    if not pure:
-        aggregate, aggregate_conclusions = set(), set()
-
-    # the cone of unknown inputs of every conclusion (conclusions read by name join it; patterns do not)
-    cone: dict[str, set[str]] = {}
-    producers: dict[str, list] = {}
-    for rule in kb.rules:
-        producers.setdefault(rule.then.conclusion_id, []).append(rule)
-
-    def cone_of(cid: str, seen: frozenset = frozenset()) -> set[str]:
-        if cid in cone:
-            return cone[cid]
-        if cid in seen:
-            return set()
-        found: set[str] = set()
-        for rule in producers.get(cid, ()):
-            if rule.id in aggregate:
-                continue
-            found |= rule_inputs[rule.id]
-            for c in [*rule.when, *rule.unless]:
-                if c.subject_kind == "conclusion":
-                    for other in producers:
-                        if reads_conclusion(c.subject, other):
-                            found |= cone_of(other, seen | {cid})
-            for overrider in kb.rules:
-                if rule.id in overrider.overrides:
-                    found |= rule_inputs[overrider.id]
-        cone[cid] = found
-        return found
-    for cid in producers:
-        cone_of(cid)
+                rule_inputs[rule.id] |= set(opaque[subject])
+    # the cone of unknown inputs of every conclusion (conclusions read by name join it; patterns do not): the union
+    # of the unknown inputs of the rules in its cone of rules (kept with the knowledge base)
+    if plain:
+        cone = _cones(kb, aggregate, producers, rule_inputs)
+    else:
+        cone = {cid: set().union(*(rule_inputs[r] for r in rules)) for cid, rules in shape.cone_rules.items()}
 
     # components: unknown inputs joined by a conclusion's cone
     parent = {name: name for name in unknown}
@@ -216,11 +189,7 @@ def _possible(kb: KnowledgeBase, unknown: list[str], table: dict[str, list[Class
     for name in unknown:
         components.setdefault(root(name), []).append(name)
 
-    patterns = [c for r in sorted(aggregate) for c in [*kb.rules_by_id[r].when, *kb.rules_by_id[r].unless]]
-    pattern_keys = list(dict.fromkeys((c.subject, c.op, str(c.operand)) for c in patterns))
-    pattern_of = {key: next(c for c in patterns if (c.subject, c.op, str(c.operand)) == key) for key in pattern_keys}
-
-    pattern_reads = [evaluator.reads(pattern_of[key]) for key in pattern_keys]
+    pattern_keys, pattern_of, pattern_reads = shape.pattern_keys, shape.pattern_of, shape.pattern_reads
 
     base_standing, base_rules = evaluator.standing(base_truth)
     settled_scope = {cid for cid in producers if cid not in aggregate_conclusions and not cone.get(cid)}
@@ -270,14 +239,13 @@ def _possible(kb: KnowledgeBase, unknown: list[str], table: dict[str, list[Class
     bounded |= blind - aggregate_conclusions
     if aggregate_conclusions and pattern_keys:
         if any(by_bits is None for _, by_bits in component_bits) or any(
-                reads_conclusion(pattern_of[key].subject, cid) for key in pattern_keys for cid in blind):
+                cid in shape.pattern_readable for cid in blind):
             bounded |= aggregate_conclusions  # a part not enumerated: the patterns could read anything from it
         else:
             _aggregate(kb, aggregate, pattern_keys, pattern_of, base_bits, component_bits, table, results, rank)
         for cid in aggregate_conclusions:
             cone[cid] = set(unknown)
-    settled_read = any(reads_conclusion(pattern_of[key].subject, cid) for key in pattern_keys
-                       for cid in settled_scope if base_standing.get(cid))
+    settled_read = any(cid in shape.pattern_readable for cid in settled_scope if base_standing.get(cid))
     for cid in bounded:  # not enumerated: every level a rule concluding it allows, and "does not hold"
         allowed = results.setdefault(cid, {})
         for rule in producers.get(cid, ()):
@@ -298,6 +266,93 @@ def _possible(kb: KnowledgeBase, unknown: list[str], table: dict[str, list[Class
             decided[outcome] = () if cid in bounded else _alternatives(by_outcome[outcome], table, shared)
         found[cid] = Possible(cid, outcomes, decided, tuple(sorted(cone.get(cid, ()))), cid in bounded)
     return found
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What the enumeration needs of a knowledge base's rules alone, whatever the scenario (kept with it)."""
+
+    rule_atoms: dict  # rule id -> the atoms of its own input and baseline tests
+    rule_inputs_tested: dict  # rule id -> the inputs its tests name
+    aggregate: set  # rules that read conclusions only through patterns (`risk.*`), when that is all they read
+    aggregate_conclusions: set
+    producers: dict  # conclusion id -> the rules concluding it
+    cone_rules: dict  # conclusion id -> the rules whose unknown inputs make its cone
+    pattern_keys: list
+    pattern_of: dict
+    pattern_reads: list
+    pattern_readable: frozenset  # conclusions some pattern reads
+
+
+def _shape_of(kb: KnowledgeBase) -> _Shape:
+    found = kb.__dict__.get("_unknowns_shape")
+    if found is not None:
+        return found
+    structure = structure_of(kb)
+    evaluator = evaluator_of(kb)
+    tests = {rule.id: [*rule.when, *rule.unless] for rule in kb.rules}
+    rule_atoms = {r: frozenset(structure.atoms.of(c) for c in cs if c.subject_kind != "conclusion")
+                  for r, cs in tests.items()}
+    tested = {r: tuple(c.subject for c in cs if c.subject_kind == "input") for r, cs in tests.items()}
+    aggregate = {rule.id for rule in kb.rules
+                 if any(c.subject_kind == "conclusion" and c.subject.endswith(".*") for c in [*rule.when, *rule.unless])}
+    aggregate_conclusions = {kb.rules_by_id[r].then.conclusion_id for r in aggregate}
+    pure = all(all(c.subject_kind == "conclusion" and c.subject.endswith(".*")
+                   for c in [*kb.rules_by_id[r].when, *kb.rules_by_id[r].unless]) for r in aggregate) and not any(
+        c.subject_kind == "conclusion" and any(reads_conclusion(c.subject, cid) for cid in aggregate_conclusions)
+        for rule in kb.rules for c in [*rule.when, *rule.unless]) and not any(
+        kb.rules_by_id[r].overrides and any(kb.rules_by_id[o].id not in aggregate for o in kb.rules_by_id[r].overrides)
+        for r in aggregate)
+    if not pure:
+        aggregate, aggregate_conclusions = set(), set()
+    producers: dict[str, list] = {}
+    for rule in kb.rules:
+        producers.setdefault(rule.then.conclusion_id, []).append(rule)
+    # the cone's recursion does not depend on what the sets hold: run it once on rule ids, unite inputs per scenario
+    cone_rules = {cid: frozenset(rules) for cid, rules in
+                  _cones(kb, aggregate, producers, {rule.id: {rule.id} for rule in kb.rules}).items()}
+    patterns = [c for r in sorted(aggregate) for c in [*kb.rules_by_id[r].when, *kb.rules_by_id[r].unless]]
+    pattern_keys = list(dict.fromkeys((c.subject, c.op, str(c.operand)) for c in patterns))
+    pattern_of = {key: next(c for c in patterns if (c.subject, c.op, str(c.operand)) == key) for key in pattern_keys}
+    pattern_reads = [evaluator.reads(pattern_of[key]) for key in pattern_keys]
+    readable = frozenset(cid for cid in producers
+                         if any(reads_conclusion(pattern_of[key].subject, cid) for key in pattern_keys))
+    found = kb.__dict__["_unknowns_shape"] = _Shape(rule_atoms, tested, aggregate, aggregate_conclusions, producers,
+                                                    cone_rules, pattern_keys, pattern_of, pattern_reads, readable)
+    return found
+
+
+def _cones(kb: KnowledgeBase, aggregate: set, producers: dict, rule_inputs: dict) -> dict[str, set]:
+    """conclusion id -> the union of `rule_inputs` over the rules that conclude it (but aggregate ones), the rules
+    that override those, and the cones of the conclusions their tests read by name."""
+    cone: dict[str, set] = {}
+    overriders: dict[str, list[str]] = {}
+    for overrider in kb.rules:
+        for overridden in dict.fromkeys(overrider.overrides):
+            overriders.setdefault(overridden, []).append(overrider.id)
+
+    def cone_of(cid: str, seen: frozenset = frozenset()) -> set:
+        if cid in cone:
+            return cone[cid]
+        if cid in seen:
+            return set()
+        found: set = set()
+        for rule in producers.get(cid, ()):
+            if rule.id in aggregate:
+                continue
+            found |= rule_inputs[rule.id]
+            for c in [*rule.when, *rule.unless]:
+                if c.subject_kind == "conclusion":
+                    for other in producers:
+                        if reads_conclusion(c.subject, other):
+                            found |= cone_of(other, seen | {cid})
+            for overrider in overriders.get(rule.id, ()):
+                found |= rule_inputs[overrider]
+        cone[cid] = found
+        return found
+    for cid in producers:
+        cone_of(cid)
+    return cone
 
 
 def _contributions(pattern_reads: list, standing: dict[str, set], scope) -> int:
