@@ -51,7 +51,8 @@ def check_knowledge(kb, partial: bool = False) -> list[Problem]:
         problems += check_unused(kb)
     if not any(p.severity == "error" for p in problems) and not partial and kb.scale is not None:
         try:  # the compiler's own guard, in case a limit slipped past the checks above
-            compile_rules(kb.rules, kb.scale)
+            # kept for plan_of (reasoning/prepared.py), which compiles the same rules again otherwise
+            kb.__dict__["_checked_compiled"] = (tuple(kb.rules), kb.scale, compile_rules(kb.rules, kb.scale))
         except LimitError as error:
             problems.append(Problem(kb.rules[0].span if kb.rules else kb.scale.span, ("rules",), str(error),
                                     "see ENGINE-NOTES: durable_rules hangs or crashes past this limit",

@@ -324,8 +324,10 @@ def _with_spans(obj: Any, doc: Document, path: tuple) -> Any:
                 _with_spans(value, doc, path + (info.alias or name,))
     elif isinstance(obj, list):
         for index, item in enumerate(obj):
-            _with_spans(item, doc, path + (index,))
+            if item.__class__ not in _PLAIN:
+                _with_spans(item, doc, path + (index,))
     elif isinstance(obj, dict):
         for key, item in obj.items():
-            _with_spans(item, doc, path + (key,))
+            if item.__class__ not in _PLAIN:
+                _with_spans(item, doc, path + (key,))
     return obj
