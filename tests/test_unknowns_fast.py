@@ -68,3 +68,49 @@ def test_random_plans_with_unknown_inputs_are_enumerated_alike_by_both_paths():
         assert fast == plain, parameters
         opened += len(fast)
     assert opened > 100
+
+
+def _merged_reference(alternatives: list[dict], full: dict) -> list[dict]:
+    """unknowns._merged as it was before it remembered the pairs found apart: every pair compared on each pass."""
+    unique = list({tuple(sorted(a.items())): a for a in alternatives}.values())
+    if len(unique) > 400:
+        return unique
+    changed = True
+    while changed:
+        changed = False
+        for i, a in enumerate(unique):
+            for j in range(i + 1, len(unique)):
+                b = unique[j]
+                differ = [n for n in set(a) | set(b) if a.get(n, full[n]) != b.get(n, full[n])]
+                if len(differ) != 1:
+                    continue
+                name = differ[0]
+                joined = {**a, name: a.get(name, full[name]) | b.get(name, full[name])}
+                if joined[name] == full[name]:
+                    del joined[name]
+                unique = [x for k, x in enumerate(unique) if k not in (i, j)] + [joined]
+                unique = list({tuple(sorted(x.items())): x for x in unique}.values())
+                changed = True
+                break
+            if changed:
+                break
+    return unique
+
+
+def test_joining_alternatives_gives_what_comparing_every_pair_on_each_pass_gives():
+    rng = random.Random(13)
+    full = {name: frozenset(range(size)) for name, size in (("a", 2), ("b", 3), ("c", 4), ("d", 2), ("e", 3))}
+    joined = 0
+    for _ in range(400):
+        alternatives = []
+        for _ in range(rng.randint(1, 30)):
+            alternative = {}
+            for name in rng.sample(sorted(full), rng.randint(1, 4)):
+                part = frozenset(i for i in full[name] if rng.random() < 0.5) or frozenset({0})
+                if part != full[name]:
+                    alternative[name] = part
+            alternatives.append(alternative)
+        expected = _merged_reference(alternatives, full)
+        assert unknowns._merged(alternatives, full) == expected
+        joined += len(expected) < len({tuple(sorted(a.items())) for a in alternatives})
+    assert joined > 100

@@ -59,6 +59,11 @@ class Evaluator:
                                     when_reads, unless_atoms, unless_reads, bool(rule.unless),
                                     plan.defeaters.get(rule.id, ()),
                                     (rule.then.conclusion_id, rule.then.level or True)))
+        # the rules whose own tests read each atom (Around starts from them)
+        self._atom_rules: dict[int, set[int]] = {}
+        for index, rule in enumerate(self.rules):
+            for atom in (*rule.when_atoms, *rule.unless_atoms):
+                self._atom_rules.setdefault(atom, set()).add(index)
         # what each rule's standing depends on: the rules drawing a pair one of its tests reads, and its defeaters
         position = {rule.id: index for index, rule in enumerate(self.rules)}
         self._dependents: list[set[int]] = [set() for _ in self.rules]
@@ -126,8 +131,7 @@ class Around:
 
     def __init__(self, evaluator: Evaluator, atoms: set[int], base_rules: set[str]) -> None:
         rules = evaluator.rules
-        reached = {index for index, rule in enumerate(rules)
-                   if not atoms.isdisjoint(rule.when_atoms) or not atoms.isdisjoint(rule.unless_atoms)}
+        reached = set().union(*(evaluator._atom_rules[atom] for atom in atoms if atom in evaluator._atom_rules))
         frontier = list(reached)
         while frontier:
             for index in evaluator._dependents[frontier.pop()]:

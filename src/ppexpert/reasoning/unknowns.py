@@ -200,9 +200,17 @@ def _possible(kb: KnowledgeBase, unknown: list[str], table: dict[str, list[Class
     results: dict[str, dict] = {}
     bounded: set[str] = set()
     component_bits: list[tuple[tuple, dict]] = []  # per component: bits -> its cells (None: not enumerated)
-    for names in components.values():
+    # each conclusion in the scope of the component its cone lies in (a cone never spans two components)
+    scopes: dict[str, set[str]] = {}
+    for cid, inputs in cone.items():
+        if inputs and cid not in aggregate_conclusions:
+            scopes.setdefault(root(next(iter(inputs))), set()).add(cid)
+    for head, names in components.items():
         names = tuple(names)
-        scope = {cid for cid, inputs in cone.items() if cid not in aggregate_conclusions and inputs & set(names)}
+        if plain:
+            scope = {cid for cid, inputs in cone.items() if cid not in aggregate_conclusions and inputs & set(names)}
+        else:
+            scope = scopes.get(head, set())
         count = 1
         for name in names:
             count *= len(table[name])
@@ -573,7 +581,9 @@ def _alternatives_of(products: list, table: dict[str, list[Class]], memo: dict) 
     for product in several:
         for choice in itertools.product(*(rectangles(names, cells) for names, cells in product)):
             found.append({name: indices for part in choice for name, indices in part.items()})
-    full = {name: frozenset(range(len(classes))) for name, classes in table.items()}
+    full = memo.get("full")
+    if full is None:  # every class of each input: the same for every outcome of one enumeration
+        full = memo["full"] = {name: frozenset(range(len(classes))) for name, classes in table.items()}
     alternatives = _merged([{n: i for n, i in a.items() if i != full[n]} for a in found], full)
     shown = {tuple((name, tuple(table[name][i].text for i in sorted(indices)))
                    for name, indices in sorted(a.items())) for a in alternatives}
@@ -582,26 +592,42 @@ def _alternatives_of(products: list, table: dict[str, list[Class]], memo: dict) 
 
 def _merged(alternatives: list[dict], full: dict) -> list[dict]:
     """Join two alternatives that differ in one input only (A and B1, A and B2 -> A and B1 or B2): still exact, and
-    shorter to read. An input left with every class restricts nothing and is dropped."""
-    unique = list({tuple(sorted(a.items())): a for a in alternatives}.values())
+    shorter to read. An input left with every class restricts nothing and is dropped. The first such pair in the
+    list's order is joined, the joined one goes last, and the search starts again; an alternative never holds an
+    input with every class, so inputs only one of two names all differ, and a pair found apart stays apart."""
+    keyed = {tuple(sorted(a.items())): a for a in alternatives}
+    unique, keys = list(keyed.values()), list(keyed)
     if len(unique) > 400:
         return unique
+    apart: set[tuple[int, int]] = set()  # pairs of alternatives (by identity) that differ in more than one input
+    kept = list(unique)  # keeps every alternative alive, so that an identity is never reused
     changed = True
     while changed:
         changed = False
         for i, a in enumerate(unique):
             for j in range(i + 1, len(unique)):
                 b = unique[j]
-                names = set(a) | set(b)
-                differ = [n for n in names if a.get(n, full[n]) != b.get(n, full[n])]
+                if (id(a), id(b)) in apart:
+                    continue
+                only = a.keys() ^ b.keys()
+                if len(only) > 1:
+                    apart.add((id(a), id(b)))
+                    continue
+                differ = list(only) + [n for n in a.keys() & b.keys() if a[n] != b[n]]
                 if len(differ) != 1:
+                    apart.add((id(a), id(b)))
                     continue
                 name = differ[0]
                 joined = {**a, name: a.get(name, full[name]) | b.get(name, full[name])}
                 if joined[name] == full[name]:
                     del joined[name]
-                unique = [x for k, x in enumerate(unique) if k not in (i, j)] + [joined]
-                unique = list({tuple(sorted(x.items())): x for x in unique}.values())
+                key = tuple(sorted(joined.items()))
+                unique = [x for k, x in enumerate(unique) if k not in (i, j)]
+                keys = [x for k, x in enumerate(keys) if k not in (i, j)]
+                if key not in keys:  # an alternative met before stays where it is
+                    unique.append(joined)
+                    keys.append(key)
+                    kept.append(joined)
                 changed = True
                 break
             if changed:
@@ -637,6 +663,7 @@ def _aggregate(kb, aggregate, pattern_keys, pattern_of, base_bits, component_bit
     """The conclusions drawn from patterns (`risk.*`): from every combination of the components' contributions."""
     rules = [kb.rules_by_id[r] for r in _settle_order(kb) if r in aggregate]
     key_index = {key: index for index, key in enumerate(pattern_keys)}
+    overridden = {rule.id: _all_overridden(kb, rule.id) for rule in rules}
 
     def evaluate(bits: int) -> dict[str, object]:
         standing: dict[str, set] = {}
@@ -646,7 +673,7 @@ def _aggregate(kb, aggregate, pattern_keys, pattern_of, base_bits, component_bit
                 continue
             if rule.unless and all(bits >> key_index[(c.subject, c.op, str(c.operand))] & 1 for c in rule.unless):
                 continue
-            if any(other.id in fired and rule.id in _all_overridden(kb, other.id) for other in rules):
+            if any(other.id in fired and rule.id in overridden[other.id] for other in rules):
                 continue
             fired.add(rule.id)
             standing.setdefault(rule.then.conclusion_id, set()).add(rule.then.level or True)
