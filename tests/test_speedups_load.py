@@ -4,6 +4,7 @@ knowledge base and on random rule sets with chains of conclusions, overrides (da
 check of a sentence's placeholders names the same values as the set it no longer builds for every rule."""
 from __future__ import annotations
 
+import os
 import random
 from pathlib import Path
 from types import SimpleNamespace
@@ -263,3 +264,28 @@ def test_a_scenarios_baselines_and_sorted_parameters_kept_on_the_knowledge_base_
     before = load_scenario(example, KB).baselines
     assert load_scenario(example, KB).baselines == before and before is not _baseline_values(KB, None)
     assert KB.sorted_parameters() == tuple(sorted(KB.parameters.items()))
+
+
+def test_a_changed_knowledge_file_lets_the_previous_knowledge_base_go(tmp_path, monkeypatch):
+    """One knowledge base is kept per folder: after a reload the previous one is freed (it was kept, frozen out of
+    the collector's sight, among the last eight versions), while an unchanged folder still gives the same object."""
+    import gc
+    import shutil
+    import weakref
+
+    monkeypatch.setenv("PPEXPERT_CACHE", "off")
+    root = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", root)
+    first = knowledge_for(root)
+    assert knowledge_for(root) is first
+    gone = weakref.ref(first)
+    areas = root / "areas.yaml"
+    areas.write_text(areas.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    stat = areas.stat()
+    os.utime(areas, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10 ** 9))  # a later stamp whatever the clock's grain
+    second = knowledge_for(root)
+    assert second is not first and knowledge_for(root) is second
+    assert knowledge_for(ROOT / "knowledge") is KB  # other folders are kept
+    del first
+    gc.collect()
+    assert gone() is None
