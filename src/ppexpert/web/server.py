@@ -27,7 +27,7 @@ import cachetools
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
@@ -41,8 +41,10 @@ from ppexpert.knowledge.problems import (
     Span,
     yaml_path,
 )
+from ppexpert.knowledge.xref import cross_references, load_plans
 from ppexpert.knowledge.yamlfile import load_document
 from ppexpert.present import derivation
+from ppexpert.present.site import build_site
 from ppexpert.reasoning import Assessment, assess, knowledge_for
 from ppexpert.reasoning.document import dumps
 from ppexpert.reasoning.regions import slider_marks
@@ -192,6 +194,8 @@ class Calculator:
         self.pool: Pool | None = None  # set by create_app: where the work below runs
         self._inflight: dict[str, asyncio.Future] = {}
         self._kb: tuple[float, KnowledgeBase] | None = None
+        self._site: tuple[tuple, dict[str, str]] | None = None
+        self._site_lock = threading.Lock()
 
     recheck_seconds = 1.0  # how often the knowledge base's files are looked at for changes
 
@@ -208,6 +212,18 @@ class Calculator:
         except InputError as error:
             raise ApiError(500, "the knowledge base has errors; run `ppexpert check`",
                            [problem_json(p) for p in error.errors]) from error
+
+    def site(self) -> dict[str, str]:
+        """The knowledge base's pages (`ppexpert site`), with the presets as its plans; rebuilt when the knowledge
+        base or a preset changed."""
+        kb = self.kb()
+        files = {p.stem: p for p in sorted(self.examples.glob("*.yaml"))} if self.examples.is_dir() else {}
+        stamp = (kb.version, tuple((p.name, p.stat().st_mtime_ns) for p in files.values()))
+        with self._site_lock:
+            if self._site is None or self._site[0] != stamp:
+                plans, _failed = load_plans(kb, files)
+                self._site = (stamp, build_site(kb, cross_references(kb, plans)))
+            return self._site[1]
 
     def _key(self, scenario: Any) -> tuple[KnowledgeBase, str]:
         if not isinstance(scenario, dict):
@@ -478,6 +494,21 @@ def create_app(knowledge: Path | str | None = None, examples: Path | str | None 
     @app.get("/docs", include_in_schema=False)
     def docs() -> Response:  # FastAPI's own /docs loads Swagger UI from a CDN; this page works offline
         return Response(api_page(app.openapi()), media_type="text/html; charset=utf-8")
+
+    # -- the knowledge base as pages (the same as `ppexpert site`); relative links work under /kb/
+
+    @app.get("/kb", include_in_schema=False)
+    def kb_root() -> Response:
+        return RedirectResponse("/kb/", status_code=308)
+
+    @app.get("/kb/{page:path}", include_in_schema=False)
+    async def kb_page(page: str) -> Response:
+        pages = await _in_thread(calc.site)
+        text = pages.get(page or "index.html")
+        if text is None:
+            return Response("<!doctype html><title>Not found</title><p>No such page of the knowledge base. "
+                            "<a href='/kb/'>The index</a>.</p>", status_code=404, media_type="text/html; charset=utf-8")
+        return Response(text, media_type="text/html; charset=utf-8")
 
     # -- the API
 
