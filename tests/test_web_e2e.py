@@ -63,7 +63,8 @@ def test_moving_the_territory_slider_changes_the_sovereignty_card_and_why_shows_
         const links = panel ? [...panel.querySelectorAll('a.citation')] : [];
         return links.length ? {panel: panel.innerText, links: links.map(a => [a.innerText, a.href])} : null;"""))
     assert any("Constitution of Ukraine" in text and href.startswith("https://") for text, href in citations["links"])
-    assert "risk.sovereignty = critical" in citations["panel"]
+    assert "Impact on sovereignty: critical risk" in citations["panel"]
+    assert "40% of Ukraine" in citations["panel"] or "40%" in citations["panel"]
 
     assert console_errors(browser) == []
     loaded = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
@@ -123,3 +124,33 @@ def test_a_violation_whose_exception_the_plan_leaves_open_says_so_on_the_page(ur
         By.CSS_SELECTOR, 'section.violations li[data-conclusion="violation.ua.constitution.art-73"]'))
     assert "Open: stands unless the plan submits the change to an all-Ukrainian referendum" in item.text
     assert not console_errors(browser)
+
+
+def test_why_reads_as_words_holding_rule_first_and_not_stated_highlights_no_answer(url, browser):
+    from _readable_checks import problems  # the same checks as the unit tests of present/readable.py
+
+    browser.get(url + "?preset=us-28-point-plan")
+    wait(browser, lambda d: "28-point" in d.find_element(By.ID, "overall").text)
+    browser.find_element(By.CSS_SELECTOR, '.overall-card button[data-why="risk.overall"]').click()
+    shown = wait(browser, lambda d: d.execute_script("""
+        const panel = document.querySelector('.overall-card .why[data-for="risk.overall"]');
+        if (!panel || !panel.querySelector('.derivations')) return null;
+        const copy = panel.cloneNode(true);
+        copy.querySelectorAll('details.researcher').forEach(d => d.remove());
+        const roles = [...panel.querySelectorAll(':scope > .reader > .derivations > li')].map(li => li.dataset.role);
+        const details = [...panel.querySelectorAll('details.researcher')].map(d => d.textContent).join(' ');
+        return {text: copy.innerText, roles, details};"""))
+    assert shown["roles"][0] == "holds" and "set aside" in shown["roles"]
+    assert shown["roles"] == sorted(shown["roles"], key=lambda role: role != "holds")
+    assert problems(shown["text"]) == []
+    assert "OVR-" in shown["details"]  # the ids are there, folded, for researchers
+
+    browser.get(url)
+    wait(browser, lambda d: card_level(d, "accountability") == "high")
+    assert browser.execute_script("return document.querySelectorAll('input[name=\"in-war_crimes_amnesty\"]:checked')"
+                                  ".length") == 1
+    Select(browser.find_element(By.ID, "mode-war_crimes_amnesty")).select_by_value("unknown")
+    wait(browser, lambda d: card_level(d, "accountability") != "high")
+    assert browser.execute_script("return document.querySelectorAll('input[name=\"in-war_crimes_amnesty\"]:checked')"
+                                  ".length") == 0
+    assert console_errors(browser) == []

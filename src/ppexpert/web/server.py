@@ -44,6 +44,7 @@ from ppexpert.knowledge.problems import (
 from ppexpert.knowledge.xref import cross_references, load_plans
 from ppexpert.knowledge.yamlfile import load_document
 from ppexpert.present import derivation
+from ppexpert.present.readable import why_for_reader
 from ppexpert.present.site import build_site
 from ppexpert.reasoning import Assessment, assess, knowledge_for
 from ppexpert.reasoning.document import dumps
@@ -346,7 +347,7 @@ def worker_main(conn, knowledge: str, examples: str | None) -> None:
 
 
 # job kind -> (lane, priority within the lane): slider assessments first, what-if in its own lane
-_LANES = {"document": (FAST, 0), "why": (FAST, 1), "why-not": (FAST, 1), "picture": (FAST, 1), "report": (FAST, 2),
+_LANES = {"document": (FAST, 0), "why": (FAST, 1), "explain": (FAST, 1), "why-not": (FAST, 1), "picture": (FAST, 1), "report": (FAST, 2),
           "what-if": (SLOW, 0), "marks": (SLOW, 1)}  # marks (a few dozen engine runs) wait with what-if
 
 
@@ -373,6 +374,7 @@ def run_job(calc: Calculator, kind: str, args: tuple) -> tuple:
 
 _EXPLAIN: dict[str, Callable[[Assessment, str, Any], dict]] = {
     "why": lambda assessment, conclusion_id, level: assessment.why(conclusion_id),
+    "explain": lambda assessment, conclusion_id, level: why_for_reader(assessment, conclusion_id),
     "why-not": lambda assessment, conclusion_id, level: assessment.why_not(conclusion_id, level),
     "what-if": lambda assessment, conclusion_id, level: assessment.what_if(conclusion_id),
     "picture": lambda assessment, conclusion_id, level: {  # the derivation laid out by Graphviz, as SVG text
@@ -555,6 +557,13 @@ def create_app(knowledge: Path | str | None = None, examples: Path | str | None 
     async def why_post(request: Request) -> Response:
         body = _object(await _json_body(request), ("scenario", "id"))
         return await explained(body.get("scenario"), body.get("id"), "why")
+
+    @app.post("/api/explain", summary="Why a conclusion holds (or why not), in words for a reader: the rule that "
+              "holds first, rules set aside after it; ids and file positions only under each item's `details`",
+              openapi_extra=explain_body("explain"))
+    async def explain_post(request: Request) -> Response:
+        body = _object(await _json_body(request), ("scenario", "id"))
+        return await explained(body.get("scenario"), body.get("id"), "explain")
 
     @app.post("/api/why-picture", summary="The derivation of a conclusion as a picture: {id, svg} (SVG laid out by "
               "Graphviz; 422 where its dot program is missing)", openapi_extra=explain_body("draw"))
