@@ -55,6 +55,15 @@ def value_words(kb, name: str, value: Any) -> str:
     return with_unit(value, unit)
 
 
+def input_words(kb, name: str, value: Any) -> tuple[str, str]:
+    """An input's title and its value in words; a value the plan leaves unknown reads "open (not stated)"."""
+    parameter = kb.parameters.get(name)
+    title = parameter.title if parameter else name.replace("_", " ")
+    if isinstance(value, str) and value == UNKNOWN:
+        return title, "open (not stated)"
+    return title, value_words(kb, name, value)
+
+
 def subject_words(kb, condition: Condition) -> str:
     if condition.input is not None:
         parameter = kb.parameters.get(condition.input)
@@ -89,7 +98,8 @@ def _source(kb, citation: dict | None) -> dict | None:
             "text": text}
 
 
-def _premise(assessment, node: dict, condition: Condition | None) -> dict:
+def premise_in_words(assessment, node: dict, condition: Condition | None) -> dict:
+    """One premise of a derivation (an input, a fact, or a conclusion it rests on) for a reader."""
     kb, loaded = assessment.kb, assessment.loaded
     test = condition_words(kb, condition) if condition is not None else None
     if node.get("type") == "conclusion":
@@ -106,7 +116,7 @@ def _premise(assessment, node: dict, condition: Condition | None) -> dict:
         return {"kind": "input", "test": test,
                 "text": f"{parameter.title if parameter else name.replace('_', ' ')}: {value_words(kb, name, node['value'])}",
                 "origin": origin, "note": value.note if value is not None and value.origin == "scenario" else None,
-                "children": [_premise(assessment, child, None) for child in node.get("children", [])],
+                "children": [premise_in_words(assessment, child, None) for child in node.get("children", [])],
                 "details": {"input": name, "written at": str(value.span) if value is not None else None}}
     baseline = kb.baselines[name]
     used = loaded.baselines.get(name)
@@ -131,7 +141,8 @@ def _title(kb, source_id: str) -> str:
     return source.title if source else "another source"
 
 
-def _set_aside(kb, defeat: dict) -> str:
+def set_aside_words(kb, defeat: dict) -> str:
+    """Why a rule's conclusion does not stand, in words (a Defeat as JSON: rule, by)."""
     by = defeat.get("by")
     if by in kb.rules_by_id:
         return f"set aside: the rule “{kb.rules_by_id[by].title}” takes precedence"
@@ -151,7 +162,7 @@ def _conclusion(assessment, node: dict) -> dict:
         rule = kb.rules_by_id[derivation["rule"]]
         rules.append({
             "role": "holds", "title": rule.title,
-            "premises": [_premise(assessment, p, c) for c, p in zip(rule.when, derivation["premises"])],
+            "premises": [premise_in_words(assessment, p, c) for c, p in zip(rule.when, derivation["premises"])],
             "sources": [_source(kb, c) for c in derivation["rests_on"]],
             "context": [_source(kb, c) for c in derivation.get("context", [])],
             "rationale": rule.rationale, "note": rule.note,
@@ -161,7 +172,7 @@ def _conclusion(assessment, node: dict) -> dict:
     for defeat in node.get("defeated", []):
         rule = kb.rules_by_id.get(defeat["rule"])
         rules.append({"role": "set aside", "title": rule.title if rule else "another rule",
-                      "verdict": _set_aside(kb, defeat) + (f" (it would have said {defeat['level']})"
+                      "verdict": set_aside_words(kb, defeat) + (f" (it would have said {defeat['level']})"
                                                            if defeat.get("level") else ""),
                       "details": {"rule": defeat["rule"], "set aside by": defeat.get("by")}})
     return {"id": node["id"], "holds": True,
@@ -188,7 +199,7 @@ def why_for_reader(assessment, conclusion_id: str) -> dict:
         defeated = verdict.get("defeated_by")
         rules.append({"role": "set aside" if defeated else "applies" if all(t["holds"] for t in tests)
                       else "does not apply", "title": rule.title,
-                      "verdict": _set_aside(kb, {"by": defeated, "rule": rule.id}) if defeated else None,
+                      "verdict": set_aside_words(kb, {"by": defeated, "rule": rule.id}) if defeated else None,
                       "tests": tests, "details": {"rule": rule.id, "written at": verdict["at"]}})
     day = tree["why_not"].get("as_of")
     return {"id": conclusion_id, "holds": False, "headline": conclusion_words(kb, conclusion_id),

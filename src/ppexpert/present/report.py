@@ -30,6 +30,13 @@ from ppexpert.knowledge.conditions import show_value
 from ppexpert.knowledge.problems import InputError
 from ppexpert.present import derivation
 from ppexpert.present.compare import compare
+from ppexpert.present.readable import (
+    conclusion_words,
+    input_words,
+    premise_in_words,
+    set_aside_words,
+    value_words,
+)
 from ppexpert.reasoning.document import _plain, dumps
 
 REPORT_SCHEMA_VERSION = 1
@@ -114,14 +121,39 @@ def _scenario_report(assessment, index: int, citations: _Citations) -> dict:
             citations.number(source)
     for conclusion in conclusions:
         conclusion["anchor"] = f"{prefix}-{conclusion['id']}"
+        conclusion["heading"] = conclusion_words(assessment.kb, conclusion["id"], conclusion.get("level"))
+    anchors = {c["id"]: c["anchor"] for c in conclusions}
+    for conclusion in conclusions:
         conclusion["citations"] = [citations.number(s) for s in conclusion["sources"]]
-        conclusion["derivation"] = _numbered_tree(assessment.why(conclusion["id"]), citations)
+        conclusion["derivation"] = _numbered_tree(assessment, assessment.why(conclusion["id"]), citations, anchors)
         conclusion["disputed"] = [_disputed(assessment, d) for d in conclusion["disputed"]]
+    kb = assessment.kb
+    document["plan_title"] = _source_title(kb, document["scenario"]["plan"]) if document["scenario"].get("plan") else None
+    # beside the assessment's own lists (kept as they are): the same entries in words, for the templates
+    reader = {"inputs": [], "assumptions": [], "defeated": [], "undetermined": []}
+    for entry in document["inputs"]:
+        title, words = input_words(kb, entry["name"], entry["value"])
+        reader["inputs"].append({**entry, "title": title, "words": words})
+    for entry in document["assumptions"]:
+        baseline = kb.baselines.get(entry["baseline"])
+        reader["assumptions"].append({**entry, "title": baseline.title if baseline else entry["baseline"],
+                                      "source_title": _source_title(kb, entry["source"]),
+                                      "words": value_words(kb, entry["baseline"], entry["value"]),
+                                      "kb_words": value_words(kb, entry["baseline"], entry["kb_value"])})
+    for entry in document["defeated"]:
+        reader["defeated"].append({**entry, "anchor": anchors.get(entry["conclusion"]),
+                                   "text": _defeat_words(kb, entry)})
+    for entry in document["undetermined"]:
+        rule = kb.rules_by_id.get(entry["rule"])
+        reader["undetermined"].append({**entry, "title": rule.title if rule else entry["rule"]})
+    document["reader"] = reader
     for area in document["areas"]:
         risk = by_id.get(f"risk.{area['id']}")
         area["anchor"] = risk["anchor"] if risk else None
         area["citations"] = risk["citations"] if risk else []
         area["rests_on_disputed_value"] = bool(risk and risk["rests_on_disputed_value"])
+        # an area without a risk level still shows its firm violations: "no risk level" never hides them
+        area["violations"] = sum(1 for line in area["lines"] if line["kind"] == "violation")
         for line in area["lines"]:
             line["anchor"] = by_id[line["id"]]["anchor"]
     document["most_severe"] = _most_severe(assessment, document)
@@ -129,26 +161,42 @@ def _scenario_report(assessment, index: int, citations: _Citations) -> dict:
     return document
 
 
-def _numbered_tree(tree: dict, citations: _Citations) -> dict:
-    """The why-tree with a footnote number on every citation, numbered in reading order (pre-order)."""
+def _numbered_tree(assessment, tree: dict, citations: _Citations, anchors: dict[str, str]) -> dict:
+    """The why-tree with a footnote number on every citation, numbered in reading order (pre-order). A conclusion
+    it rests on is not derived again: it points to that conclusion's own place in the report (`see`, `heading`)."""
     tree = copy.deepcopy(tree)
 
-    def walk(node: dict) -> None:
+    kb = assessment.kb
+
+    def walk(node: dict, top: bool, condition=None) -> None:
         node.setdefault("test", None)  # every node has the same keys: readers need not guess
+        node["top"] = top
         if node["type"] != "conclusion":
             node.setdefault("citation", None)
             node.setdefault("children", [])
+            reader = premise_in_words(assessment, node, condition)
+            node["words"] = reader["text"] + (f" ({reader['origin']})" if reader.get("origin") else "")
+            node["test_words"] = reader["test"]
+        else:
+            node.setdefault("see", None)
+        if node["type"] == "conclusion" and not top and node.get("id") in anchors:
+            node.update(see=anchors[node["id"]], heading=conclusion_words(kb, node["id"], node.get("level")),
+                        derivations=[], defeated=[], disputed=[],
+                        test_words=premise_in_words(assessment, node, condition)["test"] if condition else None)
+        for defeat in node.get("defeated", []):
+            defeat["text"] = _defeat_words(kb, defeat)
         if node.get("citation"):
             node["citation"]["n"] = citations.number(node["citation"])
         for derivation in node.get("derivations", []):
-            for premise in derivation["premises"]:
-                walk(premise)
+            rule = kb.rules_by_id[derivation["rule"]]
+            for premise, when in zip(derivation["premises"], rule.when):
+                walk(premise, False, when)
             for citation in derivation["rests_on"] + derivation.get("context", []):
                 citation["n"] = citations.number(citation)
         for child in node.get("children", []):
-            walk(child)
+            walk(child, False)
 
-    walk(tree)
+    walk(tree, True)
     return tree
 
 
@@ -171,7 +219,13 @@ def _disputed(assessment, entry: dict) -> dict:
         text = f"{baseline.title} = {shown} (the knowledge base's value), but sources differ: {others}."
     return {**entry, "title": baseline.title, "unit": baseline.unit, "shown": shown, "kb_shown": kb_shown,
             "holds_for": baseline.holds_for, "values": values, "chosen_because": baseline.chosen_because,
-            "label": label, "text": text}
+            "label": label, "text": text, "fact_anchor": f"fact-{entry['baseline']}"}
+
+
+def _defeat_words(kb, defeat: dict) -> str:
+    rule = kb.rules_by_id.get(defeat["rule"])
+    would = conclusion_words(kb, defeat["conclusion"], defeat.get("level"))
+    return f"“{rule.title if rule else 'A rule'}” would conclude {would}; {set_aside_words(kb, defeat)}."
 
 
 def _most_severe(assessment, document: dict) -> list[dict]:
