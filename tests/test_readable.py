@@ -56,7 +56,7 @@ def test_the_rule_that_holds_comes_first_and_rules_set_aside_after_it(kb):
     assert roles[0] == "holds" and "set aside" in roles
     assert roles == sorted(roles, key=lambda role: role != "holds")
     aside = next(rule for rule in reader["rules"] if rule["role"] == "set aside")
-    assert aside["verdict"].startswith("set aside: the rule “") and "takes precedence" in aside["verdict"]
+    assert aside["verdict"].startswith("The rule “") and "takes precedence" in aside["verdict"]
     assert aside["details"]["rule"].startswith("OVR-")  # the id, for researchers
     assert reader["headline"] == f"Overall risk: {assessment.get('risk.overall').level} risk"
 

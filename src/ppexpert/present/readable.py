@@ -131,7 +131,8 @@ def premise_in_words(assessment, node: dict, condition: Condition | None) -> dic
         others = "; ".join(f"{_title(kb, v.source)} says {value_words(kb, name, v.value)}" for v in baseline.values
                            if v.value != used.value)
         note = f"sources differ: {others}"
-    return {"kind": "fact", "test": test, "text": text, "origin": f"as of {period}" if period else "",
+    origin = "" if not period else period if period.startswith(("from", "until")) else f"as of {period}"
+    return {"kind": "fact", "test": test, "text": text, "origin": origin,
             "note": note, "source": _source(kb, node.get("citation")), "children": [],
             "details": {"baseline": name}}
 
@@ -141,17 +142,25 @@ def _title(kb, source_id: str) -> str:
     return source.title if source else "another source"
 
 
-def set_aside_words(kb, defeat: dict) -> str:
+def set_aside_reason(kb, defeat: dict) -> str:
     """Why a rule's conclusion does not stand, in words (a Defeat as JSON: rule, by)."""
     by = defeat.get("by")
     if by in kb.rules_by_id:
-        return f"set aside: the rule “{kb.rules_by_id[by].title}” takes precedence"
+        return f"the rule “{kb.rules_by_id[by].title}” takes precedence"
     if by == "unless":
         rule = kb.rules_by_id.get(defeat.get("rule"))
-        return "set aside by its exception" + (f": {rule.unless_reason}" if rule and rule.unless_reason else "")
+        return "its exception applies" + (f": {rule.unless_reason}" if rule and rule.unless_reason else "")
     if by == "not-in-force":
-        return "set aside: its legal basis is not in force on the day assessed"
-    return "set aside"
+        return "its legal basis is not in force on the day assessed"
+    return "another rule takes precedence"
+
+
+def set_aside_words(kb, defeat: dict) -> str:
+    return "set aside: " + set_aside_reason(kb, defeat)
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _conclusion(assessment, node: dict) -> dict:
@@ -172,8 +181,8 @@ def _conclusion(assessment, node: dict) -> dict:
     for defeat in node.get("defeated", []):
         rule = kb.rules_by_id.get(defeat["rule"])
         rules.append({"role": "set aside", "title": rule.title if rule else "another rule",
-                      "verdict": set_aside_words(kb, defeat) + (f" (it would have said {defeat['level']})"
-                                                           if defeat.get("level") else ""),
+                      "verdict": _capital(set_aside_reason(kb, defeat)) + (
+                          f" (it would have said {defeat['level']})" if defeat.get("level") else ""),
                       "details": {"rule": defeat["rule"], "set aside by": defeat.get("by")}})
     return {"id": node["id"], "holds": True,
             "headline": conclusion_words(kb, node["id"], node.get("level")),
@@ -199,7 +208,8 @@ def why_for_reader(assessment, conclusion_id: str) -> dict:
         defeated = verdict.get("defeated_by")
         rules.append({"role": "set aside" if defeated else "applies" if all(t["holds"] for t in tests)
                       else "does not apply", "title": rule.title,
-                      "verdict": set_aside_words(kb, {"by": defeated, "rule": rule.id}) if defeated else None,
+                      "verdict": _capital(set_aside_reason(kb, {"by": defeated, "rule": rule.id}))
+                      if defeated else None,
                       "tests": tests, "details": {"rule": rule.id, "written at": verdict["at"]}})
     day = tree["why_not"].get("as_of")
     return {"id": conclusion_id, "holds": False, "headline": conclusion_words(kb, conclusion_id),

@@ -130,7 +130,8 @@ def _scenario_report(assessment, index: int, citations: _Citations) -> dict:
     kb = assessment.kb
     document["plan_title"] = _source_title(kb, document["scenario"]["plan"]) if document["scenario"].get("plan") else None
     # beside the assessment's own lists (kept as they are): the same entries in words, for the templates
-    reader = {"inputs": [], "assumptions": [], "defeated": [], "undetermined": []}
+    reader = {"inputs": [], "assumptions": [], "defeated": [], "undetermined": [],
+              "titles": {name: parameter.title for name, parameter in kb.parameters.items()}}
     for entry in document["inputs"]:
         title, words = input_words(kb, entry["name"], entry["value"])
         reader["inputs"].append({**entry, "title": title, "words": words})

@@ -653,7 +653,7 @@ function readable(result) {
 
 function ruleInWords(rule) {
   const premises = rule.premises || [];
-  return h("li", {class: `rule ${rule.role.replace(/ /g, "-")}`, dataset: {role: rule.role}},
+  return h("li", {class: `rule role-${rule.role.replace(/ /g, "-")}`, dataset: {role: rule.role}},
     h("div", {}, h("span", {class: "role"}, ROLES[rule.role] || ""), " ", h("strong", {}, rule.title)),
     rule.verdict ? h("p", {class: "verdict"}, rule.verdict) : null,
     premises.length ? h("ul", {class: "premises"}, premises.map(premiseInWords)) : null,
