@@ -73,8 +73,12 @@ def test_report_scenario_keeps_every_key_and_value_of_the_assessment_json(kb):
         assert [c["id"] for c in scenario[key]] == [c["id"] for c in plain[key]]
         for annotated, original in zip(scenario[key], plain[key]):
             for field, value in original.items():
-                if field != "disputed":
+                if field not in ("disputed", "grounds"):
                     assert annotated[field] == value, (annotated["id"], field)
+            # each ground keeps its keys and gains the numbers of its footnotes
+            assert [{k: g[k] for k in plain_ground} for g, plain_ground in zip(annotated["grounds"], original["grounds"])] \
+                == original["grounds"]
+            assert all(len(g["citations"]) == len(g["sources"]) for g in annotated["grounds"])
             assert len(annotated["disputed"]) == len(original["disputed"])
             for enriched, plain_entry in zip(annotated["disputed"], original["disputed"]):
                 assert {k: enriched[k] for k in plain_entry} == plain_entry

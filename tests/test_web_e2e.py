@@ -154,3 +154,17 @@ def test_why_reads_as_words_holding_rule_first_and_not_stated_highlights_no_answ
     assert browser.execute_script("return document.querySelectorAll('input[name=\"in-war_crimes_amnesty\"]:checked')"
                                   ".length") == 0
     assert console_errors(browser) == []
+
+
+def test_the_28_point_plan_shows_every_ground_of_a_conclusion_several_rules_reach(url, browser):
+    """Issue 10 §5: the elections card keeps its martial-law line, and the violation lists each rule's sentence."""
+    browser.get(url + "?preset=us-28-point-plan")
+    wait(browser, lambda d: card_level(d, "elections") == "high")
+    card_text = browser.execute_script("return document.querySelector('#slot-elections article.card').innerText")
+    assert "An election within 100 days cannot be held while martial law lasts" in card_text
+    item = wait(browser, lambda d: d.find_element(
+        By.CSS_SELECTOR, 'section.violations li[data-conclusion="violation.ua.martial-law.art-19"]'))
+    rules = [g.get_attribute("data-rule") for g in item.find_elements(By.CSS_SELECTOR, "ul.grounds > li")]
+    assert rules == ["CON-MARTIAL-LAW-AMENDMENT", "ELE-MARTIAL-LAW-BAN"]
+    assert "forbids amending the Constitution while martial law lasts" in item.text
+    assert not console_errors(browser)

@@ -125,6 +125,8 @@ def _scenario_report(assessment, index: int, citations: _Citations) -> dict:
     anchors = {c["id"]: c["anchor"] for c in conclusions}
     for conclusion in conclusions:
         conclusion["citations"] = [citations.number(s) for s in conclusion["sources"]]
+        for ground in conclusion["grounds"]:
+            ground["citations"] = [citations.number(s) for s in ground["sources"]]
         conclusion["derivation"] = _numbered_tree(assessment, assessment.why(conclusion["id"]), citations, anchors)
         conclusion["disputed"] = [_disputed(assessment, d) for d in conclusion["disputed"]]
     kb = assessment.kb

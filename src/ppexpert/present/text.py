@@ -75,8 +75,8 @@ def render_assessment(document: dict, out: Console) -> None:
         table.add_column("line", overflow="fold")
         for line in area["lines"]:
             table.add_row(_escape(line["label"] or line["kind"]), _escape(line["text"]))
-        if area["because"]:
-            table.add_row("Risk", _escape(area["because"]))
+        for ground in area.get("grounds") or ([{"because": area["because"]}] if area["because"] else []):
+            table.add_row("Risk", _escape(ground["because"]))
         for sentence in area["open"]:
             table.add_row("Open", _escape(sentence))
         out.print(table)
@@ -92,8 +92,9 @@ def render_assessment(document: dict, out: Console) -> None:
         for item in items:
             flag = "\n[yellow]rests on a disputed value[/]" if item["rests_on_disputed_value"] else ""
             flag += "".join(f"\n[yellow]{_escape(caveat)}[/]" for caveat in item["caveats"])
-            cites = "; ".join(f"{s['title']}, {s['locator']}" for s in item["sources"][:3])
-            table.add_row(_escape(item["id"]), f"{_escape(item['because'])}\n[dim]{_escape(cites)}[/]{flag}")
+            grounds = item.get("grounds") or [{"because": item["because"], "sources": item["sources"]}]
+            text = "\n".join(_ground_text(ground, len(grounds) > 1) for ground in grounds)
+            table.add_row(_escape(item["id"]), f"{text}{flag}")
         out.print(table)
         out.print()
     if document["undetermined"]:
@@ -113,6 +114,17 @@ def render_assessment(document: dict, out: Console) -> None:
                       if isinstance(item["value"], (int, float)) and isinstance(item["kb_value"], (int, float))
                       else f"  - {item['baseline']} = {item['value']} from {item['source']}")
     out.print(f"Why? ppexpert why {scenario['file']} <id>   (ids: risk.<area>, violation.<provision>, ...)")
+
+
+def _ground_text(ground: dict, several: bool) -> str:
+    """A ground's sentence (with its rule when the conclusion has several) and its first citations, saying how many
+    more there are."""
+    sources = ground["sources"]
+    cites = "; ".join(f"{s['title']}, {s['locator']}" for s in sources[:3])
+    if len(sources) > 3:
+        cites += f"; and {len(sources) - 3} more (ppexpert why)"
+    rule = f" [dim]({ground['rule']})[/]" if several else ""
+    return f"{_escape(ground['because'])}{rule}\n[dim]{_escape(cites)}[/]"
 
 
 def render_why(tree: dict, out: Console) -> None:
@@ -137,6 +149,8 @@ def _conclusion_branch(node: dict, branch: Tree) -> None:
                    f"knowledge base: {disputed['kb_value']})[/]")
     for derivation in node["derivations"]:
         rule = branch.add(f"because rule {derivation['rule']}: {_escape(derivation['title'])}  [dim]{derivation['at']}[/]")
+        if derivation.get("because") and len(node.get("grounds", ())) > 1:
+            rule.add(f"ground: {_escape(derivation['because'])}")
         if derivation.get("rationale"):
             rule.add(f"[dim]threshold: {_escape(derivation['rationale'])}[/]")
         for premise in derivation["premises"]:

@@ -5,6 +5,17 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class Ground:
+    """One standing rule's reason for a conclusion: several rules may conclude the same id, each on its own ground."""
+
+    rule: str
+    because: str  # the rule's sentence, filled with the scenario's values
+    sources: tuple[dict, ...]  # its own citations, each with its role
+    area: str | None
+    label: str | None
+
+
+@dataclass(frozen=True)
 class Conclusion:
     id: str
     kind: str  # risk | violation | consequence | finding
@@ -17,6 +28,7 @@ class Conclusion:
     premises: tuple[str, ...]  # trace node ids of what the supporting firings matched
     disputed: tuple[dict, ...] = ()  # baselines it rests on whose sources disagree, or that the scenario assumed
     caveats: tuple[str, ...] = ()  # exceptions that would defeat it but that the scenario's unknowns leave open
+    grounds: tuple[Ground, ...] = ()  # one per supporting rule, in settle order; the first gives `sentence`
 
     @property
     def rule(self) -> str:

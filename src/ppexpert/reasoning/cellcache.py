@@ -10,6 +10,7 @@ uncached results over every YAML case and 2,000 random scenarios. `PPEXPERT_CELL
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import threading
 import weakref
@@ -43,8 +44,8 @@ def key_of(loaded: LoadedScenario, kb: KnowledgeBase) -> tuple:
 @dataclass(frozen=True)
 class _ConclusionShape:
     conclusion: Conclusion  # as the first run of the cell drew it; reused whole when its values are the same
-    template: str
-    names: tuple[str, ...]  # the values its sentence shows
+    templates: tuple[str, ...]  # the sentence of each of its grounds
+    names: tuple[str, ...]  # the values its sentences show
     shown: tuple  # ... and what they were in that run
     disputed: tuple[str, ...]  # baselines whose values it shows
 
@@ -84,9 +85,9 @@ class Skeleton:
         values = template_values(assessment.loaded, kb)
         shapes = []
         for c in assessment.conclusions.values():
-            template = kb.rules_by_id[c.rules[0]].because
-            names = placeholders(template)
-            shapes.append(_ConclusionShape(c, template, names, tuple(_shown(values, n) for n in names),
+            templates = tuple(kb.rules_by_id[g.rule].because for g in c.grounds)
+            names = tuple(dict.fromkeys(n for template in templates for n in placeholders(template)))
+            shapes.append(_ConclusionShape(c, templates, names, tuple(_shown(values, n) for n in names),
                                            tuple(d["baseline"] for d in c.disputed)))
         trace = assessment.trace
         return cls(tuple(assessment.firings), tuple(tuple(p["id"] for p in f.premises) for f in assessment.firings),
@@ -120,8 +121,9 @@ class Skeleton:
             c = shape.conclusion
             disputed = tuple(_disputed(baselines[name]) for name in shape.disputed) if shape.disputed else ()
             if shape.names and tuple([_shown(values, n) for n in shape.names]) != shape.shown or disputed != c.disputed:
-                c = Conclusion(c.id, c.kind, c.level, c.area, c.label, render(shape.template, values, {"level": c.level}),
-                               c.rules, c.sources, c.premises, disputed, c.caveats)
+                grounds = tuple(dataclasses.replace(g, because=render(t, values, {"level": c.level}))
+                                for g, t in zip(c.grounds, shape.templates))
+                c = dataclasses.replace(c, sentence=grounds[0].because, disputed=disputed, grounds=grounds)
             conclusions[c.id] = c
         trace = Trace(tuple(_value_nodes(loaded)) + self.other_nodes, self.edges, self.standing)
         return Assessment(kb, loaded, conclusions, firings, list(self.defeats), list(self.undetermined), trace,

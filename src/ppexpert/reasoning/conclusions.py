@@ -11,7 +11,7 @@ from ppexpert.knowledge.base import KnowledgeBase
 from ppexpert.knowledge.conditions import describe, show_value, value_holds
 from ppexpert.knowledge.inputs import LoadedScenario
 from ppexpert.knowledge.model import UNKNOWN
-from ppexpert.reasoning._conclusion_types import Conclusion, Undetermined
+from ppexpert.reasoning._conclusion_types import Conclusion, Ground, Undetermined
 from ppexpert.reasoning.settle import current_value, holds, not_in_force
 from ppexpert.reasoning.trace import Trace, premise_node
 
@@ -69,20 +69,38 @@ def conclude(loaded: LoadedScenario, kb: KnowledgeBase, standing: dict, trace: T
         fs = [f for f in fs if f.conclusion.get("lv") == level] if level else fs
         rule_ids = tuple(dict.fromkeys(f.rule for f in fs))
         first = rules[rule_ids[0]]
-        sources, refs = [], []
+        sources, refs, grounds = [], set(), []
         for rule_id in rule_ids:
-            for ref, role in cited_by(rules[rule_id]):
-                if ref not in refs:
-                    refs.append(ref)
-                    citation = citations[ref] if ref in citations else citations.setdefault(ref, kb.citation_of(ref))
-                    if citation:
-                        sources.append({**citation, "role": role})
+            own = _sources_of(rules[rule_id], kb, citations)
+            sources += [s for ref, s in own if ref not in refs]
+            refs.update(ref for ref, _ in own)
+            grounds.append(Ground(rule_id, render(rules[rule_id].because, values, {"level": level}),
+                                  tuple(s for _, s in own), rules[rule_id].then.area_id, rules[rule_id].then.label))
         premises = tuple(dict.fromkeys(premise_node(p) for f in fs for p in f.premises))
         result[cid] = Conclusion(
             id=cid, kind=first.then.kind, level=level, area=first.then.area_id, label=first.then.label,
-            sentence=render(first.because, values, {"level": level}), rules=rule_ids, sources=tuple(sources),
-            premises=premises, disputed=_disputed(cid, reach), caveats=_caveats(rule_ids, kb, loaded))
+            sentence=grounds[0].because, rules=rule_ids, sources=tuple(sources),
+            premises=premises, disputed=_disputed(cid, reach), caveats=_caveats(rule_ids, kb, loaded),
+            grounds=tuple(grounds))
     return result
+
+
+def _sources_of(rule, kb: KnowledgeBase, citations: dict) -> tuple[tuple[str, dict], ...]:
+    """(ref, citation with its role) for each of the rule's citations that resolves, in the rule's order; the same in
+    every assessment, so kept with the knowledge base (read only: the document copies what it shows)."""
+    known = kb.__dict__.setdefault("_rule_sources", {})
+    if rule.id in known:
+        return known[rule.id]
+    found, seen = [], set()
+    for ref, role in cited_by(rule):
+        if ref in seen:
+            continue
+        seen.add(ref)
+        citation = citations[ref] if ref in citations else citations.setdefault(ref, kb.citation_of(ref))
+        if citation:
+            found.append((ref, {**citation, "role": role}))
+    known[rule.id] = tuple(found)
+    return known[rule.id]
 
 
 def cited_by(rule) -> list[tuple[str, str]]:

@@ -24,58 +24,100 @@ class _Rule:
     conclusion: str
     level: object  # the level, or True for a conclusion without one
     when_atoms: tuple[int, ...]
-    when_conclusions: tuple[Condition, ...]
+    when_reads: tuple[frozenset, ...]  # per conclusion test: the (conclusion, level) pairs that make it hold
     unless_atoms: tuple[int, ...]
-    unless_conclusions: tuple[Condition, ...]
+    unless_reads: tuple[frozenset, ...]
     has_unless: bool
     defeaters: tuple[str, ...]
+    pair: tuple  # (conclusion, level)
 
 
 class Evaluator:
-    """Standing conclusions from atom truths; one per knowledge base (kept with it)."""
+    """Standing conclusions from atom truths; one per knowledge base (kept with it).
+
+    A conclusion test is decided ahead of time for every (conclusion, level) pair a rule can draw: the pairs that
+    make it hold. In a cell it holds when one of its pairs stands; no test is re-evaluated per cell.
+    """
 
     def __init__(self, kb: KnowledgeBase) -> None:
         structure = structure_of(kb)
         plan = plan_of(kb)
         rules = kb.rules_by_id
         self.rank = kb.scale.rank
+        self._drawn = sorted({(rule.then.conclusion_id, rule.then.level or True) for rule in kb.rules}, key=repr)
+        reads = self.reads
         self.rules: list[_Rule] = []
         for rule_id in plan.settle_order:
             rule = rules[rule_id]
 
             def split(conditions):
                 atoms = tuple(structure.atoms.of(c) for c in conditions if c.subject_kind != "conclusion")
-                return atoms, tuple(c for c in conditions if c.subject_kind == "conclusion")
-            when_atoms, when_conclusions = split(rule.when)
-            unless_atoms, unless_conclusions = split(rule.unless)
+                return atoms, tuple(reads(c) for c in conditions if c.subject_kind == "conclusion")
+            when_atoms, when_reads = split(rule.when)
+            unless_atoms, unless_reads = split(rule.unless)
             self.rules.append(_Rule(rule.id, rule.then.conclusion_id, rule.then.level or True, when_atoms,
-                                    when_conclusions, unless_atoms, unless_conclusions, bool(rule.unless),
-                                    plan.defeaters.get(rule.id, ())))
+                                    when_reads, unless_atoms, unless_reads, bool(rule.unless),
+                                    plan.defeaters.get(rule.id, ()),
+                                    (rule.then.conclusion_id, rule.then.level or True)))
+        # what each rule's standing depends on: the rules drawing a pair one of its tests reads, and its defeaters
+        position = {rule.id: index for index, rule in enumerate(self.rules)}
+        self._dependents: list[set[int]] = [set() for _ in self.rules]
+        drawing: dict[tuple, list[int]] = {}
+        for index, rule in enumerate(self.rules):
+            drawing.setdefault(rule.pair, []).append(index)
+        for index, rule in enumerate(self.rules):
+            for pair in frozenset().union(*rule.when_reads, *rule.unless_reads):
+                for other in drawing.get(pair, ()):
+                    self._dependents[other].add(index)
+            for defeater in rule.defeaters:
+                if defeater in position:
+                    self._dependents[position[defeater]].add(index)
+        self.everything = tuple((rule, None) for rule in self.rules)
 
-    def _holds(self, condition: Condition, standing: dict[str, set]) -> bool:
-        subject = condition.subject
-        for cid, levels in standing.items():
-            if reads_conclusion(subject, cid) and any(value_holds(condition, lv, self.rank) for lv in levels):
-                return True
-        return False
+    def reads(self, condition: Condition) -> frozenset:
+        """The (conclusion, level) pairs some rule can draw that make a conclusion test hold."""
+        return frozenset((cid, level) for cid, level in self._drawn
+                         if reads_conclusion(condition.subject, cid) and value_holds(condition, level, self.rank))
 
-    def standing(self, truth: list[bool]) -> tuple[dict[str, set], set[str]]:
-        """conclusion id -> its standing levels (True for one without a level); and the standing rules."""
+    def standing(self, truth: list[bool], steps: tuple | None = None) -> tuple[dict[str, set], set[str]]:
+        """conclusion id -> its standing levels (True for one without a level); and the standing rules.
+
+        `steps` (from `steps_for`) evaluates only the rules a set of atoms can reach, the others standing as given.
+        """
         standing: dict[str, set] = {}
+        pairs: set = set()
         rules: set[str] = set()
-        for rule in self.rules:
-            if not all(truth[i] for i in rule.when_atoms):
-                continue
-            if not all(self._holds(c, standing) for c in rule.when_conclusions):
-                continue
-            if rule.has_unless and all(truth[i] for i in rule.unless_atoms) and all(
-                    self._holds(c, standing) for c in rule.unless_conclusions):
-                continue
-            if any(d in rules for d in rule.defeaters):
-                continue
+        for rule, fixed in steps if steps is not None else self.everything:
+            if fixed is None:
+                if not all(truth[i] for i in rule.when_atoms):
+                    continue
+                if rule.when_reads and not all(not ok.isdisjoint(pairs) for ok in rule.when_reads):
+                    continue
+                if rule.has_unless and all(truth[i] for i in rule.unless_atoms) and all(
+                        not ok.isdisjoint(pairs) for ok in rule.unless_reads):
+                    continue
+                if rule.defeaters and any(d in rules for d in rule.defeaters):
+                    continue
             rules.add(rule.id)
+            pairs.add(rule.pair)
             standing.setdefault(rule.conclusion, set()).add(rule.level)
         return standing, rules
+
+    def steps_for(self, atoms: set[int], base_rules: set[str]) -> tuple:
+        """The evaluation of cells that differ from a base cell only in `atoms` (`base_rules`: the rules standing in
+        the base cell): the rules those atoms can reach, through the tests they read and their defeaters, are
+        evaluated; every other rule reads nothing that changes, so it stands exactly when it stood in the base cell.
+        """
+        reached = {index for index, rule in enumerate(self.rules)
+                   if not atoms.isdisjoint(rule.when_atoms) or not atoms.isdisjoint(rule.unless_atoms)}
+        frontier = list(reached)
+        while frontier:
+            for index in self._dependents[frontier.pop()]:
+                if index not in reached:
+                    reached.add(index)
+                    frontier.append(index)
+        return tuple((rule, None if index in reached else True) for index, rule in enumerate(self.rules)
+                     if index in reached or rule.id in base_rules)
 
     def outcome(self, truth: list[bool]) -> dict[str, object]:
         """conclusion id -> its level (the gravest standing), or True for a conclusion without a level."""

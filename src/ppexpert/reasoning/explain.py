@@ -67,6 +67,10 @@ def _conclusion_tree(assessment, conclusion_id: str, seen: set) -> dict:
     seen = seen | {conclusion_id}
     fired = [f for fs in assessment.support.values() for f in fs if f.conclusion["cid"] == conclusion_id
              and f.conclusion.get("lv") == conclusion.level]
+    grounds = {g.rule: g for g in conclusion.grounds}
+    if len(grounds) > 1:  # each rule's own sentence follows under it
+        node["text"] = f"{conclusion_id}{level}: on {len(grounds)} grounds, each rule's below"
+    node["grounds"] = [{"rule": g.rule, "because": g.because, "sources": list(g.sources)} for g in conclusion.grounds]
     for firing in sorted(fired, key=lambda f: f.order):
         rule = kb.rules_by_id[firing.rule]
         premises = []
@@ -75,6 +79,7 @@ def _conclusion_tree(assessment, conclusion_id: str, seen: set) -> dict:
         node["derivations"].append({
             "type": "rule", "rule": rule.id, "title": rule.title, "at": str(rule.span),
             "text": f"rule {rule.id}: {rule.title}", "rationale": rule.rationale, "note": rule.note,
+            "because": grounds[rule.id].because if rule.id in grounds else None,
             "premises": premises,
             "rests_on": [c for c in (kb.citation_of(ref) for ref in rule.rests_on) if c],
             "context": [c for c in (kb.citation_of(ref) for ref in rule.context) if c],

@@ -15,6 +15,8 @@ beyond MAX_CELLS is not enumerated: its conclusions are reported undetermined wi
 from __future__ import annotations
 
 import itertools
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from ppexpert.knowledge.base import KnowledgeBase
@@ -72,10 +74,50 @@ def possible_outcomes(kb: KnowledgeBase, loaded: LoadedScenario, actual: dict[st
     if not unknown:
         return {}
     structure = structure_of(kb)
-    evaluator = evaluator_of(kb)
-    rank = kb.scale.rank
     table: dict[str, list[Class]] = {name: classes(kb, loaded, name) for name in unknown}
     base_truth = structure.truth(engine_values(loaded))
+    # what follows depends on nothing else: a cell met before, with the same classes, is answered from the memo
+    key = (tuple(base_truth), tuple((name, tuple((c.index, c.text, c.truth) for c in table[name])) for name in unknown),
+           tuple(sorted(actual.items(), key=repr)))
+    memo = kb.__dict__.setdefault("_possible_memo", _Memo())
+    found = memo.get(key)
+    if found is None:
+        found = memo.put(key, _possible(kb, unknown, table, base_truth, actual))
+    return dict(found)
+
+
+class _Memo:
+    """A small least-recently-used map, safe to share between threads (each entry is computed whole first)."""
+
+    size = 512
+
+    def __init__(self) -> None:
+        self._items: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key, value):
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+    def __reduce__(self):  # pickled with the knowledge base: empty
+        return (_Memo, ())
+
+
+def _possible(kb: KnowledgeBase, unknown: list[str], table: dict[str, list[Class]], base_truth: list[bool],
+              actual: dict[str, object]) -> dict[str, Possible]:
+    structure = structure_of(kb)
+    evaluator = evaluator_of(kb)
+    rank = kb.scale.rank
     atoms_of = {name: {i for cls in found for i, _ in cls.truth} for name, found in table.items()}
 
     # which unknown inputs each rule reads (through its own tests)
@@ -146,18 +188,17 @@ def possible_outcomes(kb: KnowledgeBase, loaded: LoadedScenario, actual: dict[st
     pattern_keys = list(dict.fromkeys((c.subject, c.op, str(c.operand)) for c in patterns))
     pattern_of = {key: next(c for c in patterns if (c.subject, c.op, str(c.operand)) == key) for key in pattern_keys}
 
+    pattern_reads = [evaluator.reads(pattern_of[key]) for key in pattern_keys]
+
     def contributions(standing: dict[str, set], scope) -> int:
+        pairs = {(cid, level) for cid, levels in standing.items() if cid in scope for level in levels}
         bits = 0
-        for index, key in enumerate(pattern_keys):
-            condition = pattern_of[key]
-            for cid, levels in standing.items():
-                if cid in scope and reads_conclusion(condition.subject, cid) and any(
-                        value_holds(condition, lv, rank) for lv in levels):
-                    bits |= 1 << index
-                    break
+        for index, reads in enumerate(pattern_reads):
+            if not reads.isdisjoint(pairs):
+                bits |= 1 << index
         return bits
 
-    base_standing, _ = evaluator.standing(base_truth)
+    base_standing, base_rules = evaluator.standing(base_truth)
     settled_scope = {cid for cid in producers if cid not in aggregate_conclusions and not cone.get(cid)}
     base_bits = contributions(base_standing, settled_scope)
 
@@ -174,19 +215,44 @@ def possible_outcomes(kb: KnowledgeBase, loaded: LoadedScenario, actual: dict[st
             component_bits.append((names, {0: []}))
             continue
         by_bits: dict[int, list[tuple]] = {}
+        groups: dict[frozenset, list[tuple]] = {}
+        steps = evaluator.steps_for(set().union(*(atoms_of[name] for name in names)), base_rules)
         for combo in itertools.product(*(table[name] for name in names)):
             truth = list(base_truth)
             for cls in combo:
                 for index, value in cls.truth:
                     truth[index] = value
-            standing, _ = evaluator.standing(truth)
-            for cid in scope:
-                outcome = outcome_of(standing.get(cid), rank)
-                seen = results.setdefault(cid, {}).setdefault(outcome, {})
-                for name, cls in zip(names, combo):
-                    seen.setdefault(name, set()).add(cls.index)
+            standing, _ = evaluator.standing(truth, steps)
+            # cells grouped by what stands in scope: most cells of a component agree with many others
+            key = frozenset((cid, level) for cid, levels in standing.items() if cid in scope for level in levels)
+            groups.setdefault(key, []).append(combo)
+        # each conclusion's outcome in every group; conclusions with the same outcomes share one record
+        signature = {cid: [None] * len(groups) for cid in scope}
+        indices = []
+        for g, (key, combos) in enumerate(groups.items()):
+            standing = {}
+            for cid, level in key:
+                standing.setdefault(cid, set()).add(level)
+            for cid, levels in standing.items():
+                signature[cid][g] = outcome_of(levels, rank)
+            indices.append([{combo[k].index for combo in combos} for k in range(len(names))])
             if pattern_keys:
-                by_bits.setdefault(contributions(standing, scope), []).append(combo)
+                by_bits.setdefault(contributions(standing, scope), []).extend(combos)
+        alike: dict[tuple, list[str]] = {}
+        for cid, outcomes in signature.items():
+            alike.setdefault(tuple(outcomes), []).append(cid)
+        for outcomes, cids in alike.items():
+            record: dict = {}
+            for outcome, found in zip(outcomes, indices):
+                seen = record.setdefault(outcome, {})
+                for name, index in zip(names, found):
+                    seen.setdefault(name, set()).update(index)
+            for cid in cids:
+                target = results.setdefault(cid, {})
+                for outcome, seen in record.items():
+                    into = target.setdefault(outcome, {})
+                    for name, index in seen.items():
+                        into.setdefault(name, set()).update(index)
         component_bits.append((names, by_bits))
 
     if aggregate_conclusions and pattern_keys:

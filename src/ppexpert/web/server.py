@@ -247,11 +247,11 @@ class Calculator:
         return found
 
     def document(self, scenario: Any) -> str:
-        """The assessment's JSON document as text, exactly as `dumps(assess(scenario).to_json())`."""
+        """The assessment's JSON document as text, exactly as `dumps(assess(scenario).to_json(), compact=True)`."""
         _, key = self._key(scenario)
         text = self.documents.get(key)
         if text is None:
-            text = dumps(self.assess(scenario).to_json())
+            text = dumps(self.assess(scenario).to_json(), compact=True)
             self.documents.put(key, text)
         return text
 
@@ -266,7 +266,7 @@ class Calculator:
             return found
         assessment = self.assess(scenario)
         try:
-            found = dumps(_EXPLAIN[kind](assessment, conclusion_id, level))
+            found = dumps(_EXPLAIN[kind](assessment, conclusion_id, level), compact=True)
         except InputError as error:
             raise ApiError(422, "invalid conclusion id or level",
                            [{**problem_json(p), "field": "level" if p.code == "bad-word" else "id"}
@@ -281,7 +281,7 @@ class Calculator:
         found = self.explanations.get(memo)
         if found is None:
             assessment = self.assess(scenario)
-            found = dumps(slider_marks(assessment.kb, assessment.loaded))
+            found = dumps(slider_marks(assessment.kb, assessment.loaded), compact=True)
             self.explanations.put(memo, found)
         return found
 

@@ -508,7 +508,8 @@ function card(area, doc, compared) {
   return h("article", {class: "card" + (compared ? " compared" : ""), dataset: {area: area.id, level: area.level || ""}},
     h("header", {}, h("h2", {}, area.title), areaBadge(area, doc)),
     compared ? h("p", {class: "scenario-name"}, doc.scenario.title) : h("p", {class: "question"}, area.question),
-    area.because ? h("p", {class: "because"}, area.because) : null,
+    (area.grounds || []).length > 1 ? area.grounds.map(g => h("p", {class: "because"}, g.because))
+      : area.because ? h("p", {class: "because"}, area.because) : null,
     lines.length ? h("ul", {class: "lines"}, lines) : h("p", {class: "empty"}, "Nothing derived in this area."),
     openQuestions(area, doc),
     compared || !rated(area) ? null : h("div", {class: "card-actions"}, whyButton(risk, area.level ? "Why?" : "Why not?"),
@@ -532,9 +533,13 @@ function renderBeyond(doc) {
   const outside = c => !c.area || !areaIds.has(c.area);
   const sections = [];
   const list = (items, render) => h("ul", {class: "conclusions"}, items.map(render));
+  // a conclusion several rules reach shows each rule's own sentence and citations
+  const grounds = c => (c.grounds || []).length > 1
+    ? [h("ul", {class: "grounds"}, c.grounds.map(g => h("li", {dataset: {rule: g.rule}}, g.because,
+        g.sources.length ? h("span", {class: "sources"}, " ", g.sources.map(citation)) : null)))]
+    : [c.because, c.sources.length ? h("span", {class: "sources"}, " ", c.sources.map(citation)) : null];
   const item = c => h("li", {dataset: {conclusion: c.id}},
-    c.label ? h("strong", {}, c.label + ": ") : null, c.because,
-    c.sources.length ? h("span", {class: "sources"}, " ", c.sources.map(citation)) : null,
+    c.label ? h("strong", {}, c.label + ": ") : null, ...grounds(c),
     c.rests_on_disputed_value ? disputedNote(c.disputed) : null,
     ...(c.caveats || []).map(caveat => h("p", {class: "disputed caveat"}, "Open: " + caveat + ".")),
     whyButton(c.id, "why?"), whyPanel(c.id));
