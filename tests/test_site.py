@@ -191,6 +191,11 @@ def test_cli_writes_the_site_and_refuses_a_file_as_the_folder(tmp_path, capsys):
     again = tmp_path / "again"
     assert main(["site", "-o", str(again)]) == 0
     assert sorted(p.read_bytes() for p in out.rglob("*.html")) == sorted(p.read_bytes() for p in again.rglob("*.html"))
+    (out / "rules" / "OLD-RULE.html").write_text("a rule since removed")
+    (out / "notes.txt").write_text("the reader's own file")
+    assert main(["site", "-o", str(out)]) == 0
+    assert "removed 1 pages" in capsys.readouterr().err
+    assert not (out / "rules" / "OLD-RULE.html").exists() and (out / "notes.txt").is_file()
     blocker = tmp_path / "file"
     blocker.write_text("x")
     assert main(["site", "-o", str(blocker)]) == 2

@@ -65,14 +65,15 @@ def _site(args: argparse.Namespace) -> int:
         raise _command_line_problem(f"{folder} is a file, not a folder", "give -o a folder (made if missing)",
                                     code="bad-output")
     try:
-        written = write_site(build_site(kb, cross_references(kb, plans)), folder)
+        written, stale = write_site(build_site(kb, cross_references(kb, plans)), folder)
     except OSError as error:
         raise _command_line_problem(f"cannot write {folder}: {error.strerror}",
                                     "check that the folder is writable", code="bad-output") from None
     for pid in failed:
         print(f"ppexpert: the plan {pid} does not load against this knowledge base; left out of the site "
               f"(ppexpert check shows why)", file=sys.stderr)
-    print(f"wrote {len(written)} pages to {folder} (open {folder / 'index.html'})", file=sys.stderr)
+    removed = f"; removed {len(stale)} pages of an earlier site that no longer exist" if stale else ""
+    print(f"wrote {len(written)} pages to {folder} (open {folder / 'index.html'}){removed}", file=sys.stderr)
     return 0
 
 

@@ -293,15 +293,22 @@ def _index_groups(kb: KnowledgeBase, index: Index, top: _Links) -> list[dict]:
     return groups
 
 
-def write_site(pages: dict[str, str], folder: Path) -> list[Path]:
-    """Write the pages under `folder` (made if missing); return the files written."""
+def write_site(pages: dict[str, str], folder: Path) -> tuple[list[Path], list[Path]]:
+    """Write the pages under `folder` (made if missing); return the files written, and the pages of an earlier
+    site there that no longer exist (a rule renamed or removed), which are deleted. Only .html files in the site's
+    own sub-folders are ever deleted."""
     written = []
     for relative, text in pages.items():
         target = folder / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8", newline="\n")
         written.append(target)
-    return written
+    kept = {path.resolve() for path in written}
+    stale = sorted(path for sub, _ in KINDS.values() for path in (folder / sub).glob("*.html")
+                   if path.resolve() not in kept)
+    for path in stale:
+        path.unlink()
+    return written, stale
 
 
 @lru_cache(maxsize=None)
