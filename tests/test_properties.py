@@ -4,7 +4,7 @@ from hypothesis import strategies as st
 
 from ppexpert import assess
 from ppexpert.knowledge.conditions import value_holds
-from ppexpert.knowledge.model import UNKNOWN
+from ppexpert.knowledge.model import NOT_ADDRESSED, NOT_APPLICABLE, UNKNOWN
 from ppexpert.reasoning import knowledge_for
 from ppexpert.reasoning.settle import current_value
 
@@ -13,8 +13,20 @@ RANK = {level: index for index, level in enumerate(KB.scale.names)}
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+SPECIAL = [UNKNOWN, NOT_ADDRESSED, NOT_APPLICABLE]
+
+
 def _choice(name):
-    return st.sampled_from(list(KB.parameters[name].choices) + [UNKNOWN])
+    return st.sampled_from(list(KB.parameters[name].choices) + SPECIAL)
+
+
+regions = st.fixed_dictionaries({region: st.one_of(
+    st.sampled_from(SPECIAL),
+    st.fixed_dictionaries({"status": _choice("territory.crimea.status"),
+                           "withdrawal": st.sampled_from([True, False] + SPECIAL),
+                           "recognised_by": st.one_of(st.sampled_from(SPECIAL), st.lists(
+                               st.sampled_from(KB.parameters["territory.crimea.recognised_by"].choices)))}))
+    for region in KB.groups["territory"].each})
 
 
 caps = st.one_of(st.none(), st.just(UNKNOWN),
@@ -26,6 +38,20 @@ scenarios = st.fixed_dictionaries({
     "election_within_days": st.one_of(st.none(), st.just(UNKNOWN), st.integers(0, 3650)),
     "war_crimes_amnesty": _choice("war_crimes_amnesty"),
     "us_commitment": _choice("us_commitment"),
+})
+# the plan vocabulary's groups and special values, beside (not instead of) the calculator's dials
+vocabulary = st.fixed_dictionaries({
+    "military_cap": caps,
+    "territory": regions,
+    "territory_change_by_referendum": st.sampled_from([True, False] + SPECIAL),
+    "guarantee": st.fixed_dictionaries({
+        "guarantors": st.one_of(st.sampled_from(SPECIAL),
+                                st.lists(st.sampled_from(KB.parameters["guarantee.guarantors"].choices))),
+        "consent_rule": _choice("guarantee.consent_rule"), "legal_form": _choice("guarantee.legal_form")}),
+    "forces": st.fixed_dictionaries({"russia_cap": _choice("forces.russia_cap"),
+                                     "ukraine_cap_scope": _choice("forces.ukraine_cap_scope")}),
+    "eu_accession": _choice("eu_accession"),
+    "alignment": st.fixed_dictionaries({"neutrality": _choice("alignment.neutrality")}),
 })
 
 
@@ -68,7 +94,7 @@ def test_the_overall_risk_is_the_gravest_area_risk(parameters):
 
 
 @SETTINGS
-@given(scenarios)
+@given(st.one_of(scenarios, vocabulary))
 def test_the_engine_fires_a_rule_exactly_when_its_conditions_hold_in_python(parameters):
     """Differential check: durable_rules' matching agrees with conditions.value_holds for input/fact tests."""
     assessment = _assess(parameters)

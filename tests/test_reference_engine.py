@@ -13,7 +13,8 @@ from ppexpert.authoring.cases import case_scenario, default_case_files, load_cas
 from ppexpert.engine import shared_engine
 from ppexpert.engine.compile import SINK_RULE, START_FACT, START_RULE, CompiledRuleset
 from ppexpert.engine.reference import ReferenceEngine
-from ppexpert.knowledge.model import UNKNOWN
+from ppexpert.knowledge.derive import derivation_reads, listed_parameters
+from ppexpert.knowledge.model import NOT_ADDRESSED, NOT_APPLICABLE, UNKNOWN
 from ppexpert.knowledge.scenario import load_scenario
 from ppexpert.knowledge.yamlfile import load_document
 from ppexpert.reasoning import compiled_for, engine_facts, knowledge_for
@@ -89,15 +90,27 @@ def _values(parameter, derived_near: list) -> list:
         values = list(parameter.choices)
     elif parameter.type == "boolean":
         values = [True, False]
+    elif parameter.type == "set":  # a list of its words: none, one, several
+        values = [[], parameter.choices[:1], parameter.choices[-2:]]
     elif parameter.type == "record":
         values = [{key: v} for key, f in parameter.fields.items()
                   for v in _numbers(f.min, f.max, f.type == "integer", derived_near)]
     else:
         values = _numbers(parameter.min, parameter.max, parameter.type == "integer", _thresholds(parameter.id))
-    return values + [UNKNOWN] + ([None] if parameter.nullable else [])
+    return values + [UNKNOWN, NOT_ADDRESSED, NOT_APPLICABLE] + ([None] if parameter.nullable else [])
 
 
 _LEFT_OUT = object()
+
+
+def _read() -> set:
+    """The group fields some rule reads, directly, through a set's member or through a derivation (the others
+    cannot change a firing, and trying them would only slow the test)."""
+    read = set(listed_parameters(KB))
+    read |= {KB.parameters[name].member_of for name in list(read) if name in KB.parameters}
+    for name in list(read):
+        read.update(derivation_reads(KB, name))
+    return read
 
 
 def _scenarios():
@@ -105,8 +118,15 @@ def _scenarios():
     derived_near = sorted({v for name in derived for v in _thresholds(name)} | {v * 10_000 for name in derived
                                                                              for v in _thresholds(name)})
     given_ = {name: st.sampled_from(_values(p, derived_near) + [_LEFT_OUT])
-              for name, p in KB.parameters.items() if not p.derived}
-    return st.fixed_dictionaries(given_).map(lambda d: {k: v for k, v in d.items() if v is not _LEFT_OUT})
+              for name, p in KB.parameters.items() if not p.derived and (p.group is None or name in _read())}
+    return st.fixed_dictionaries(given_).map(lambda d: _derivable({k: v for k, v in d.items() if v is not _LEFT_OUT}))
+
+
+def _derivable(parameters: dict) -> dict:
+    """A parameter derived from a group the scenario gives may not be given too (the loader refuses both)."""
+    return {name: value for name, value in parameters.items()
+            if not (KB.parameters[name].derived_when and any(
+                other.startswith(KB.parameters[name].derived_when) for other in parameters if other != name))}
 
 
 @settings(max_examples=int(os.environ.get('N', 5000)), deadline=None, database=None, derandomize=True,

@@ -76,7 +76,9 @@ def test_scenarios_lists_every_file_in_examples_with_its_parameters(client):
 def test_knowledge_lists_the_inputs_a_scenario_may_set_and_the_areas(client):
     kb = load_knowledge(KNOWLEDGE)
     summary = client.get("/api/knowledge").json()
-    assert [p["name"] for p in summary["parameters"]] == [n for n, p in kb.parameters.items() if not p.derived]
+    assert [p["name"] for p in summary["parameters"]] == [n for n, p in kb.parameters.items()
+                                                          if not p.derived and p.group is None]
+    assert kb.groups and not any("." in p["name"] for p in summary["parameters"])  # groups are written in files
     assert [a["id"] for a in summary["areas"]] == list(kb.areas)
     assert [lv["id"] for lv in summary["scale"]] == kb.scale.names
     assert "json" in summary["report_formats"]

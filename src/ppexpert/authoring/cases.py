@@ -29,7 +29,7 @@ from pydantic import Field, model_validator
 
 from ppexpert.knowledge.model import Assumption, Identifier, RuleId, _Model
 from ppexpert.knowledge.problems import InputError, Problem, render_problems, suggest
-from ppexpert.knowledge.scenario import scenario_from_document
+from ppexpert.knowledge.scenario import patched, scenario_from_document
 from ppexpert.knowledge.validation import validate
 from ppexpert.knowledge.yamlfile import Document, load_document
 from ppexpert.present.text import render_why, render_why_not, to_text
@@ -211,8 +211,8 @@ def case_scenario(loaded: LoadedCase, kb):
         if not isinstance(scenario_doc.data, dict) or not isinstance(scenario_doc.data.get("parameters", {}), dict):
             return scenario_from_document(scenario_doc, kb)  # reports the file's own shape
         raw_patch = doc.data["cases"][loaded.index]["patch"]
-        scenario_doc.data = {**scenario_doc.data, "parameters": {**scenario_doc.data.get("parameters", {}),
-                                                                 **raw_patch}}
+        scenario_doc.data = {**scenario_doc.data,
+                             "parameters": patched(scenario_doc.data.get("parameters", {}), raw_patch)}
         for name in raw_patch:  # a patched value's problems point at the patch, in the case file
             scenario_doc.origins[("parameters", name)] = (doc, loaded.path + ("patch", name))
     return scenario_from_document(scenario_doc, kb)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ppexpert.knowledge.conditions import is_number
-from ppexpert.knowledge.model import UNKNOWN
+from ppexpert.knowledge.model import SPECIAL_VALUES
 from ppexpert.knowledge.problems import Problem, Span, suggest
 from ppexpert.knowledge.scenario import describe_domain
 
@@ -57,7 +57,7 @@ def _same_value(a, b) -> bool:
 
 
 def _outside(parameter, value) -> bool:
-    if value == UNKNOWN:
+    if value in SPECIAL_VALUES:
         return False
     if value is None:
         return not parameter.nullable

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-from ppexpert.check._common import _exists, _FileTop, _p, _unknown_source
-from ppexpert.knowledge.derive import DERIVATIONS
+from ppexpert.check._common import _exists, _FileTop, _p, _uncertain, _unknown_source
+from ppexpert.knowledge.derive import DERIVATIONS, GROUP_DERIVATIONS, derivation_reads, has_derivation
 from ppexpert.knowledge.problems import Problem, suggest
 
 
@@ -31,6 +31,14 @@ def _check_dated(kb, baseline) -> list[Problem]:
 
 def check_facts(kb) -> list[Problem]:
     problems = []
+    seen: dict[str, str] = {}
+    for source in sorted(kb.sources.values(), key=lambda s: s.id):
+        if source.plan_code in seen:
+            problems.append(_p(kb, source, ("plan_code",), f"plan code '{source.plan_code}' is also the code of "
+                               f"{seen[source.plan_code]}", "give each plan its own code", "duplicate-id", source.id,
+                               value=True))
+        elif source.plan_code is not None:
+            seen[source.plan_code] = source.id
     for provision in kb.provisions.values():  # `source:` sits at the top of the provisions file
         problems += _unknown_source(kb, _FileTop(provision), ("source",), provision.source, provision.id)
     for baseline in kb.baselines.values():
@@ -53,9 +61,16 @@ def check_facts(kb) -> list[Problem]:
                                    suggest(ref, [*kb.provisions, *kb.baselines, *kb.parameters]),
                                    "unknown-reference", claim.id))
     for parameter in kb.parameters.values():
-        if parameter.derived and parameter.id not in DERIVATIONS:
-            problems.append(_p(kb, parameter, ("derived",), f"no derivation is defined for '{parameter.id}'",
-                               f"derivations exist for: {', '.join(sorted(DERIVATIONS))}", "unknown-parameter",
+        if parameter.derived_when and parameter.derived_when not in kb.groups and \
+                parameter.derived_when not in kb.parameters and not _uncertain(kb, "parameters", parameter.derived_when):
+            problems.append(_p(kb, parameter, ("derived_when",), f"unknown group or parameter '{parameter.derived_when}'",
+                               suggest(parameter.derived_when, [*kb.groups, *kb.parameters]), "unknown-reference",
+                               parameter.id, value=True))
+        if (parameter.derived or parameter.derived_when) and not has_derivation(parameter):
+            problems.append(_p(kb, parameter, ("derived" if parameter.derived else "derived_when",),
+                               f"no derivation is defined for '{parameter.id}'",
+                               f"derivations exist for: {', '.join(sorted({*DERIVATIONS, *GROUP_DERIVATIONS}))}",
+                               "unknown-parameter",
                                parameter.id))
     for area in kb.areas.values():
         if area.dial is not None and not _exists(kb, area.dial, ("parameters",)):
@@ -77,9 +92,8 @@ def check_unused(kb) -> list[Problem]:
         used.update(claim.about)
     aliases = {b.alias: b.id for b in kb.baselines.values() if b.alias}
     used |= {aliases[name] for name in list(used) if name in aliases}
-    for name, (reads, _compute) in DERIVATIONS.items():
-        if name in used:
-            used.update(reads)
+    for name in [p for p in kb.parameters if p in used]:
+        used.update(derivation_reads(kb, name))
     problems = []
     hint = "cite it in a rule's `rests_on` or test it in a `when`; or remove it"
     for provision in kb.provisions.values():
@@ -91,7 +105,8 @@ def check_unused(kb) -> list[Problem]:
             problems.append(_p(kb, baseline, (), f"baseline {baseline.id} is not used by any rule", hint,
                                "unused-fact", baseline.id, "warning"))
     for parameter in kb.parameters.values():
-        if parameter.id not in used:
+        # A group's fields record a plan's terms whether or not a rule reads them yet (docs/knowledge.md).
+        if parameter.id not in used and parameter.group is None:
             problems.append(_p(kb, parameter, (), f"parameter {parameter.id} is not read by any rule",
                                "test it in a rule's `when` or `unless`, or remove it", "unused-fact", parameter.id,
                                "warning"))

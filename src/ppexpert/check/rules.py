@@ -7,7 +7,7 @@ import networkx as nx
 
 from ppexpert.check._common import _THRESHOLDS, _exists, _p, _uncertain
 from ppexpert.knowledge.conditions import is_number, normalise_number, show_value
-from ppexpert.knowledge.model import UNKNOWN, Condition, Rule
+from ppexpert.knowledge.model import SPECIAL_VALUES, Condition, Rule
 from ppexpert.knowledge.problems import Problem, suggest
 from ppexpert.knowledge.rulegraph import reads_conclusion, rule_graph
 
@@ -26,6 +26,7 @@ def check_rule(kb, rule: Rule, concluded: set[str]) -> list[Problem]:
         problems.append(_p(kb, rule, ("id",), f"rule {rule.id} cites nothing", "name the provisions or baselines "
                            "it rests on under `rests_on:` (or cites for background under `context:`)",
                            "uncited-rule", subject))
+    problems += _check_plan_points(kb, rule)
     then = rule.then
     if then.kind == "violation" and not _exists(kb, then.violation, ("provisions",)):
         problems.append(_p(kb, then, ("violation",), f"unknown provision '{then.violation}'",
@@ -65,6 +66,32 @@ def check_rule(kb, rule: Rule, concluded: set[str]) -> list[Problem]:
         if name not in known and not _uncertain(kb, "parameters", name) and not _uncertain(kb, "baselines", name):
             problems.append(_p(kb, rule, ("because",), f"the sentence uses unknown value '{{{name}}}'",
                                suggest(name, sorted(known)), "unknown-reference", subject, value=True))
+    return problems
+
+
+PLAN_POINT = re.compile(r"^([a-z0-9][a-z0-9]*):([0-9]+(?:\([a-z0-9]+\))?)$")
+
+
+def plan_codes(kb) -> dict[str, str]:
+    """plan code -> the source id of the plan it names (sources with a `plan_code`)."""
+    return {s.plan_code: s.id for s in sorted(kb.sources.values(), key=lambda s: s.id) if s.plan_code}
+
+
+def _check_plan_points(kb, rule: Rule) -> list[Problem]:
+    """A rule's `plan_points` are written <plan code>:<point>, e.g. 28pt:21 or 28pt:21(d), with a known code."""
+    codes = plan_codes(kb)
+    shown = ", ".join(f"{code} ({source})" for code, source in sorted(codes.items())) or "none yet"
+    problems = []
+    for index, point in enumerate(rule.plan_points):
+        match = PLAN_POINT.match(point)
+        if match is None:
+            problems.append(_p(kb, rule, ("plan_points", index), f"plan point '{point}' is not written like 28pt:21",
+                               f"write <plan code>:<point>, e.g. 28pt:21 or 28pt:21(d); plan codes: {shown}",
+                               "bad-plan-point", rule.id, value=True))
+        elif match.group(1) not in codes and "sources" not in kb.unreadable:
+            problems.append(_p(kb, rule, ("plan_points", index), f"unknown plan code '{match.group(1)}' in '{point}'",
+                               f"{suggest(match.group(1), list(codes))}; plan codes: {shown}; a new plan gets one "
+                               "as `plan_code:` on its source in sources.yaml", "bad-plan-point", rule.id, value=True))
     return problems
 
 
@@ -108,13 +135,19 @@ def _check_condition(kb, rule: Rule, condition: Condition, concluded: set[str]) 
             return problems
         if parameter.type == "record":
             bad(f"'{subject}' is a record; test its derived values instead",
-                "e.g. " + ", ".join(p for p, d in kb.parameters.items() if d.derived), "bad-condition")
+                "e.g. " + ", ".join(p for p, d in kb.parameters.items() if d.derived and not d.member_of),
+                "bad-condition")
+            return problems
+        if parameter.type == "set":
+            bad(f"'{subject}' is a set; test whether it holds a word with its member, e.g. "
+                f"`input: {subject}.{(parameter.choices or ['x'])[0]}` with `is: true`",
+                f"members: {', '.join(f'{subject}.{c}' for c in parameter.choices or [])}", "bad-condition")
             return problems
         kind = {"number": "number", "integer": "number", "boolean": "boolean", "choice": "word"}[parameter.type]
         choices = parameter.choices
     values = operand if isinstance(operand, list) else [operand]
     for value in values:
-        if value == UNKNOWN or value is None:
+        if value in SPECIAL_VALUES or value is None:
             continue
         if op in _THRESHOLDS or kind == "number":
             if not is_number(value):

@@ -1,7 +1,8 @@
 """Compile rules into durable_rules ruleset definitions: pure data, golden-testable without an engine.
 
 Fact shapes (the engine sees nothing else):
-  value facts       {"t": "in"|"fact", "n": name, "s": "known"|"none"|"unknown", "num"|"word"|"flag": value}
+  value facts       {"t": "in"|"fact", "n": name, "s": "known"|"none"|"unknown"|"not_addressed"|"not_applicable",
+                     "num"|"word"|"flag": value}
   conclusion facts  {"t": "c", "cid": "risk.sovereignty", "k": "risk", "lv": "high", "rank": 2}
 
 Numbers, words and booleans sit in separate fields so that the engine's loose comparisons ("9" > 10,
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ppexpert.knowledge.conditions import is_number, normalise_number
-from ppexpert.knowledge.model import UNKNOWN, Condition, Rule, Scale
+from ppexpert.knowledge.model import STATED_SPECIALS, UNKNOWN, Condition, Rule, Scale
 
 SINK_RULE = "__sink__"
 START_RULE = "__start__"
@@ -44,8 +45,8 @@ class LimitError(ValueError):
 def encode_value(kind: str, name: str, value: Any) -> dict:
     """The engine fact for an input ('in') or a baseline ('fact')."""
     fact = {"id": f"{kind}:{name}", "t": kind, "n": name}
-    if value == UNKNOWN:
-        fact["s"] = "unknown"
+    if value == UNKNOWN or value in STATED_SPECIALS:
+        fact["s"] = value
     elif value is None:
         fact["s"] = "none"
     else:
@@ -93,8 +94,8 @@ def compile_condition(condition: Condition, scale: Scale) -> dict:
 
 
 def _equals(value: Any) -> dict:
-    if value == UNKNOWN:
-        return {"s": "unknown"}
+    if value == UNKNOWN or value in STATED_SPECIALS:
+        return {"s": value}
     if value is None:
         return {"s": "none"}
     return {_field(value): value}
@@ -106,13 +107,14 @@ def _value_test(op: str, operand: Any) -> dict:
     if op == "in":
         return {"$or": [_equals(v) for v in operand]} if len(operand) > 1 else _equals(operand[0])
     if op == "is_not":
-        if operand == UNKNOWN:
-            return {"$neq": {"s": "unknown"}}
+        if operand == UNKNOWN or operand in STATED_SPECIALS:
+            return {"$neq": {"s": operand}}
         if operand is None:
             return {"s": "known"}
         return {"$and": [{"s": "known"}, {"$neq": {_field(operand): operand}}]}
     if op == "not_in":
-        tests = [{"s": "known"}] + [{"$neq": {_field(v): v}} for v in operand if v is not None and v != UNKNOWN]
+        tests = [{"s": "known"}] + [{"$neq": {_field(v): v}} for v in operand
+                                    if v is not None and v != UNKNOWN and v not in STATED_SPECIALS]
         return {"$and": tests}
     comparison = {"at_least": "$gte", "at_most": "$lte", "above": "$gt", "below": "$lt"}[op]
     return {comparison: {"num": operand}}

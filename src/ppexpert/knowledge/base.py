@@ -34,6 +34,7 @@ class KnowledgeBase:
     claims: dict[str, m.Claim] = field(default_factory=dict)
     areas: dict[str, m.Area] = field(default_factory=dict)
     parameters: dict[str, m.Parameter] = field(default_factory=dict)
+    groups: dict[str, m.ParameterGroup] = field(default_factory=dict)
     rules: list[m.Rule] = field(default_factory=list)
     scale: m.Scale | None = None
     version: str = ""
@@ -162,6 +163,8 @@ def _load_file(kb: KnowledgeBase, root: Path, path: Path, doc: Document) -> list
         if scale is not None:
             kb.scale = _with_spans(scale, doc, ())
         return problems
+    if relative.name == "parameters.yaml" and len(relative.parts) == 1:
+        return _parameters(doc, kb)
     if len(relative.parts) == 1:
         key, model = _TOP_FILES[relative.name]
         return _entries(doc, key, model, "", getattr(kb, key), extra_top=(), failed=kb.failed_ids)
@@ -177,6 +180,54 @@ def _load_file(kb: KnowledgeBase, root: Path, path: Path, doc: Document) -> list
     if folder == "rules":
         return _rules(doc, kb)
     return []
+
+
+def _parameters(doc: Document, kb: KnowledgeBase) -> list[Problem]:
+    """parameters.yaml: the parameters, and the groups that expand into more (see expand_groups)."""
+    problems = _top_keys(doc, ("parameters", "groups"), required=("parameters",))
+    problems += _entries(doc, "parameters", m.Parameter, "", kb.parameters, extra_top=("groups",),
+                         failed=kb.failed_ids)
+    if "groups" in doc.data:
+        problems += _entries(doc, "groups", m.ParameterGroup, "", kb.groups, extra_top=("parameters",),
+                             failed=kb.failed_ids)
+    problems += expand_groups(kb, doc)
+    return problems
+
+
+def expand_groups(kb: KnowledgeBase, doc: Document) -> list[Problem]:
+    """Add a parameter for every field of every group (and every member of an `each` group), and a derived
+    true/false parameter for every word of every set: `territory.donetsk.status`, `guarantee.guarantors.russia`."""
+    problems = []
+    for group in kb.groups.values():
+        members = list(group.each or {}) or [None]
+        for member in members:
+            for name, spec in group.fields.items():
+                pid = ".".join(part for part in (group.id, member, name) if part)
+                path = ("groups", group.id, "fields", name)
+                title = spec.title if member is None else f"{group.each[member]}: {spec.title}"
+                data = {**spec.model_dump(exclude_none=True), "id": pid, "title": title, "group": group.id}
+                data.setdefault("plan_points", group.plan_points)
+                if data["plan_points"] is None:
+                    del data["plan_points"]
+                parameter = m.Parameter.model_validate(data)
+                if pid in kb.parameters:
+                    problems.append(doc.problem(path, f"group field '{pid}' is also a parameter",
+                                                "rename one of them", code="duplicate-id"))
+                    continue
+                kb.parameters[pid] = _with_spans(parameter, doc, path)
+    for parameter in [p for p in kb.parameters.values() if p.type == "set"]:
+        for word in parameter.choices or []:
+            pid = f"{parameter.id}.{word}"
+            member = m.Parameter.model_validate({
+                "id": pid, "title": f"{parameter.title}: {word}", "type": "boolean", "derived": True,
+                "member_of": parameter.id, "group": parameter.group,
+                "formula": f"whether '{word}' is among {parameter.id}"})
+            if pid in kb.parameters:
+                problems.append(doc.problem(parameter.yaml_path, f"set member '{pid}' is also a parameter",
+                                            "rename one of them", code="duplicate-id"))
+                continue
+            kb.parameters[pid] = member.at(parameter.span, parameter.yaml_path)
+    return problems
 
 
 def _top_keys(doc: Document, allowed: tuple, required: tuple = ()) -> list[Problem]:

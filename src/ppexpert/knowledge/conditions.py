@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ppexpert.knowledge.model import UNKNOWN, Condition
+from ppexpert.knowledge.model import STATED_SPECIALS, UNKNOWN, Condition
 
 
 def is_number(value: Any) -> bool:
@@ -49,6 +49,8 @@ def value_holds(condition: Condition, value: Any, rank_of=None) -> bool:
         return any(_same(value, item) for item in operand)
     if value == UNKNOWN and operand != UNKNOWN:
         return False
+    if value in STATED_SPECIALS:  # a stated silence (or inapplicability) meets only a test naming a special word
+        return op == "is_not" and (operand == UNKNOWN or operand in STATED_SPECIALS) and operand != value
     if op == "is_not":
         return not _same(value, operand) and (value is not None or operand is None)
     if op == "not_in":
@@ -89,6 +91,8 @@ def describe(condition: Condition) -> str:
 def show_value(value: Any) -> str:
     if value is None:
         return "none"
+    if value in STATED_SPECIALS:
+        return value.replace("_", " ")
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):

@@ -6,12 +6,14 @@ as plain inputs. Each derivation names what it reads; the trace links them.
 """
 from __future__ import annotations
 
+import datetime as _dt
+import re
 from typing import Any, Callable
 
 from ppexpert.knowledge.base import KnowledgeBase
 from ppexpert.knowledge.conditions import normalise_number
 from ppexpert.knowledge.inputs import InputValue, LoadedScenario
-from ppexpert.knowledge.model import UNKNOWN
+from ppexpert.knowledge.model import NOT_ADDRESSED, NOT_APPLICABLE, UNKNOWN
 
 _PERSONNEL = "ua.armed-forces.personnel"
 _RUSSIAN_FORCE = "ru.armed-forces.deployed-in-ukraine"
@@ -55,6 +57,8 @@ def derived_value(name: str, values: list[Any]) -> Any:
     """
     if values[0] is None:
         return None  # no cap derives no cap, whatever the baselines (even unknown on the day assessed)
+    if isinstance(values[0], str) and values[0] in (NOT_ADDRESSED, NOT_APPLICABLE):
+        return values[0]  # what the input says carries over
     if any(isinstance(v, str) and v == UNKNOWN for v in values):
         return UNKNOWN
     value = DERIVATIONS[name][1](*values)
@@ -66,12 +70,258 @@ def derived_value(name: str, values: list[Any]) -> Any:
 def derive_inputs(loaded: LoadedScenario, kb: KnowledgeBase) -> dict[str, InputValue]:
     derived = {}
     for name, parameter in sorted(kb.parameters.items()):
-        if not parameter.derived or name not in DERIVATIONS:
+        if name in DERIVATIONS and parameter.derived:
+            reads, _compute = DERIVATIONS[name]
+            values = [loaded.inputs[r].value if r in loaded.inputs else loaded.baselines[r].value for r in reads]
+            value = derived_value(name, values)
+            span = loaded.inputs[reads[0]].span
+            derived[name] = InputValue(name, value, span, "derived", loaded.inputs[reads[0]].point,
+                                       derived_from=reads, formula=parameter.formula)
+        elif parameter.member_of is not None and parameter.member_of in loaded.inputs \
+                and name in listed_parameters(kb):
+            derived[name] = _set_member(loaded.inputs[parameter.member_of], name.rsplit(".", 1)[1], parameter)
+    for name, (group, compute, _reads) in sorted(GROUP_DERIVATIONS.items()):
+        parameter = kb.parameters.get(name)
+        if parameter is None or name in loaded.inputs:
             continue
-        reads, _compute = DERIVATIONS[name]
-        values = [loaded.inputs[r].value if r in loaded.inputs else loaded.baselines[r].value for r in reads]
-        value = derived_value(name, values)
-        span = loaded.inputs[reads[0]].span
-        derived[name] = InputValue(name, value, span, "derived", loaded.inputs[reads[0]].point,
-                                   derived_from=reads, formula=parameter.formula)
+        if parameter.derived_when and not stated_under(group, loaded.inputs):
+            if parameter.derived:  # derived only from the group, which this scenario does not give
+                derived[name] = InputValue(name, UNKNOWN, loaded.scenario.span, "not-stated",
+                                           formula=parameter.formula)
+            continue
+        value, reads = compute(loaded, kb)
+        reads = tuple(r for r in reads if r in loaded.inputs or r in loaded.baselines)
+        first = next((loaded.inputs[r] for r in reads if r in loaded.inputs), None)
+        span = first.span if first is not None else loaded.scenario.span
+        derived[name] = InputValue(name, normalise_number(value), span, "derived",
+                                   first.point if first is not None else None, derived_from=reads,
+                                   formula=parameter.formula)
     return derived
+
+
+def _set_member(parent: InputValue, word: str, parameter) -> InputValue:
+    """`guarantee.guarantors.russia`: true when the set holds the word; a special value carries over."""
+    value = parent.value
+    member = value if not isinstance(value, list) else word in value
+    return InputValue(parameter.id, member, parent.span, "derived", parent.point, derived_from=(parent.name,),
+                      formula=parameter.formula)
+
+
+def stated_under(prefix: str, inputs: dict[str, InputValue]) -> bool:
+    """Whether the scenario states some input of a group, or a parameter, named `prefix` (or below it)."""
+    return any(value.origin == "scenario" and (name == prefix or name.startswith(prefix + "."))
+               for name, value in inputs.items())
+
+
+# ---------------------------------------------------------------- territory, region by region
+
+TERRITORY = "territory"
+_TOTAL_AREA = "ua.regions.total-area"
+RECOGNISED = ("recognised-de-facto", "recognised-de-jure")
+_HELD_BY_RUSSIA = ("frozen", "deferred", *RECOGNISED)
+
+
+def _value(loaded: LoadedScenario, name: str) -> Any:
+    found = loaded.inputs.get(name)
+    return found.value if found is not None else UNKNOWN
+
+
+def region_shares(loaded: LoadedScenario, kb: KnowledgeBase, region: str) -> tuple[float, float]:
+    """(occupied, held): the region's occupied part and the part Ukraine holds, each as a share of Ukraine (%),
+    from the cited baselines ua.regions.<region>-area and ua.regions.<region>-occupied."""
+    total = loaded.baselines[_TOTAL_AREA].value
+    area = loaded.baselines[f"ua.regions.{region}-area"].value
+    occupied_pct = loaded.baselines[f"ua.regions.{region}-occupied"].value
+    occupied = area * occupied_pct / total
+    return occupied, area * 100 / total - occupied
+
+
+def _regions(kb: KnowledgeBase) -> list[str]:
+    group = kb.groups.get(TERRITORY)
+    return list(group.each or {}) if group is not None else []
+
+
+def _region_reads(kb: KnowledgeBase, fields: tuple[str, ...], baselines: bool = True) -> tuple[str, ...]:
+    reads = tuple(f"{TERRITORY}.{r}.{f}" for r in _regions(kb) for f in fields)
+    if baselines:
+        reads += tuple(f"ua.regions.{r}-{k}" for r in _regions(kb) for k in ("area", "occupied")) + (_TOTAL_AREA,)
+    return reads
+
+
+def _russian_share(loaded, kb, region: str, counted: tuple[str, ...]) -> Any:
+    """The share of Ukraine (%) in this region that the plan leaves to Russia, if its status is one of `counted`:
+    the occupied part, and the part Ukraine holds too when Ukraine withdraws from it. Silence on a region
+    (not_addressed) leaves the occupation as it is, unrecognised; not_applicable counts nothing."""
+    status = _value(loaded, f"{TERRITORY}.{region}.status")
+    if status == NOT_ADDRESSED:
+        status = "frozen"
+    if status == UNKNOWN:
+        return UNKNOWN
+    if status not in counted:
+        return 0.0
+    occupied, held = region_shares(loaded, kb, region)
+    withdrawal = _withdrawal(loaded, region, status)
+    if held <= 0 or withdrawal in (False, None, NOT_ADDRESSED, NOT_APPLICABLE):
+        return occupied
+    if withdrawal is True:
+        return occupied + held
+    return UNKNOWN
+
+
+def _withdrawal(loaded: LoadedScenario, region: str, status: Any) -> Any:
+    """Whether Ukraine withdraws from the ground it holds in the region. Left out, it is false where nothing
+    changes hands (restored, frozen, deferred or unsaid) and unknown where the region is recognised as Russian."""
+    found = loaded.inputs.get(f"{TERRITORY}.{region}.withdrawal")
+    if found is not None:
+        return found.value
+    return UNKNOWN if status in RECOGNISED else False
+
+
+def _sum_regions(counted: tuple[str, ...]):
+    def compute(loaded, kb):
+        parts = [_russian_share(loaded, kb, region, counted) for region in _regions(kb)]
+        value = UNKNOWN if UNKNOWN in parts else round(sum(parts), 1)
+        return value, _region_reads(kb, ("status", "withdrawal"))
+    return compute
+
+
+def _withdrawal_share(loaded, kb):
+    parts = []
+    for region in _regions(kb):
+        status = _value(loaded, f"{TERRITORY}.{region}.status")
+        withdrawal = _withdrawal(loaded, region, status)
+        _occupied, held = region_shares(loaded, kb, region)
+        if status == "restored" or held <= 0 or withdrawal in (False, None, NOT_ADDRESSED, NOT_APPLICABLE):
+            parts.append(0.0)
+        elif withdrawal is True:
+            parts.append(held)
+        else:
+            parts.append(UNKNOWN)
+    value = UNKNOWN if UNKNOWN in parts else round(sum(parts), 1)
+    return value, _region_reads(kb, ("status", "withdrawal"))
+
+
+def _any_withdrawal(loaded, kb):
+    share, reads = _withdrawal_share(loaded, kb)
+    return (UNKNOWN if share == UNKNOWN else share > 0), reads
+
+
+_STRENGTH = {"none": 0, "de-facto": 1, "de-jure": 2}
+
+
+def _recognition(loaded, kb):
+    """The strongest recognition the plan gives any region: none, de-facto or de-jure."""
+    best, open_ = 0, False
+    for region in _regions(kb):
+        status = _value(loaded, f"{TERRITORY}.{region}.status")
+        if status == UNKNOWN:
+            open_ = True
+        elif status in RECOGNISED:
+            best = max(best, _STRENGTH[status.removeprefix("recognised-")])
+    value = UNKNOWN if open_ and best < 2 else {v: k for k, v in _STRENGTH.items()}[best]
+    return value, _region_reads(kb, ("status",), baselines=False)
+
+
+def _recognised_by(who: str):
+    """Whether some region is recognised (de facto or de jure) by `who` under the plan."""
+    def compute(loaded, kb):
+        found, open_ = False, False
+        for region in _regions(kb):
+            status = _value(loaded, f"{TERRITORY}.{region}.status")
+            by = _value(loaded, f"{TERRITORY}.{region}.recognised_by")
+            if status == UNKNOWN:
+                open_ = True
+            elif status in RECOGNISED:
+                if isinstance(by, list):
+                    found = found or who in by
+                elif by == UNKNOWN:
+                    open_ = True
+        return (True if found else UNKNOWN if open_ else False), _region_reads(kb, ("status", "recognised_by"),
+                                                                                baselines=False)
+    return compute
+
+
+# ---------------------------------------------------------------- the EU path against the status quo
+
+_EU_RANK = {"eligible": 1, "candidate": 2, "negotiations": 3, "fixed-date": 4, "member": 5}
+# the baselines that record each stage Ukraine has reached (value true, holds_for "from <date>"), highest first
+_EU_STAGES = (("intl.eu.ukraine-negotiating", 3), ("intl.eu.ukraine-candidate", 2))
+
+
+def _since(kb: KnowledgeBase, baseline_id: str) -> _dt.date:
+    text = kb.baselines[baseline_id].holds_for.removeprefix("from").strip()
+    return _dt.date.fromisoformat(text[:10])
+
+
+def _eu_vs_status_quo(loaded, kb):
+    """below, same or above Ukraine's EU status on the plan's date (today's when the scenario has no date):
+    eligible (it may apply, Art. 49 TEU) < candidate (23 Jun 2022) < negotiations (25 Jun 2024) < a fixed date."""
+    reads = ("eu_accession",) + tuple(b for b, _ in _EU_STAGES)
+    value = _value(loaded, "eu_accession")
+    if value in (UNKNOWN, NOT_APPLICABLE):
+        return value, reads
+    if value in ("none", NOT_ADDRESSED):
+        return "same", reads
+    on = loaded.scenario.date or _dt.date.max
+    now = next((rank for baseline, rank in _EU_STAGES if baseline in loaded.baselines
+                and loaded.baselines[baseline].value is True and _since(kb, baseline) <= on), _EU_RANK["eligible"])
+    plan = _EU_RANK[value]
+    return ("below" if plan < now else "same" if plan == now else "above"), reads
+
+
+def _territory_reads(kb):
+    return _region_reads(kb, ("status", "withdrawal", "recognised_by"))
+
+
+def _same_as(name: str, mapping: dict | None = None):
+    """A parameter written today both as a single parameter and inside a group: the group's field decides."""
+    def compute(loaded, kb):
+        value = _value(loaded, name)
+        return (mapping.get(value, value) if mapping and isinstance(value, str) else value), (name,)
+    return compute
+
+
+# derived parameter -> (the group or parameter it is derived from, how, what it may read: for the checker)
+GROUP_DERIVATIONS: dict[str, tuple[str, Callable[[LoadedScenario, KnowledgeBase], tuple[Any, tuple]], Callable]] = {
+    "territory_ceded_pct": (TERRITORY, _sum_regions(_HELD_BY_RUSSIA), _territory_reads),
+    "territory_recognised_pct": (TERRITORY, _sum_regions(RECOGNISED), _territory_reads),
+    "territory_recognised_de_jure_pct": (TERRITORY, _sum_regions(("recognised-de-jure",)), _territory_reads),
+    "territory_withdrawal_pct": (TERRITORY, _withdrawal_share, _territory_reads),
+    "withdrawal_from_held_territory": (TERRITORY, _any_withdrawal, _territory_reads),
+    "recognition_of_annexation": (TERRITORY, _recognition, _territory_reads),
+    "recognition_by_us": (TERRITORY, _recognised_by("united-states"), _territory_reads),
+    "election_within_days": ("sequence.elections.within_days", _same_as("sequence.elections.within_days"),
+                             lambda kb: ("sequence.elections.within_days",)),
+    "nato_troops_barred": ("alignment.foreign_troops", _same_as("alignment.foreign_troops", {
+        "allowed": False, "nato-barred": True, "all-barred": True, "with-guarantors-consent": True}),
+        lambda kb: ("alignment.foreign_troops",)),
+    "eu_accession_vs_status_quo": ("", _eu_vs_status_quo,
+                                   lambda kb: ("eu_accession",) + tuple(b for b, _ in _EU_STAGES)),
+}
+
+
+def derivation_reads(kb: KnowledgeBase, name: str) -> tuple[str, ...]:
+    """Every input and baseline a derived parameter may read."""
+    if name in DERIVATIONS:
+        return DERIVATIONS[name][0]
+    if name in GROUP_DERIVATIONS:
+        return tuple(GROUP_DERIVATIONS[name][2](kb))
+    parameter = kb.parameters.get(name)
+    return (parameter.member_of,) if parameter is not None and parameter.member_of else ()
+
+
+def has_derivation(parameter) -> bool:
+    return parameter.id in DERIVATIONS or parameter.id in GROUP_DERIVATIONS or parameter.member_of is not None
+
+
+def listed_parameters(kb: KnowledgeBase) -> set[str]:
+    """The group parameters (and set members) a scenario lists even when it leaves them out: those some rule
+    reads. Others would only lengthen every report; a derivation reads a missing one as unknown."""
+    cached = kb.__dict__.get("_listed_group_parameters")
+    if cached is None:
+        cached = set()
+        for rule in kb.rules:
+            cached.update(c.subject for c in rule.when + rule.unless if c.subject_kind == "input")
+            cached.update(re.findall(r"\{([A-Za-z0-9_.\-]+)(?::[^{}]*)?\}", rule.because))
+        kb.__dict__["_listed_group_parameters"] = cached
+    return cached

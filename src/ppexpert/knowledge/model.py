@@ -14,6 +14,12 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 from ppexpert.knowledge.problems import Span
 
 UNKNOWN = "unknown"  # a parameter value the plan's text does not settle
+NOT_ADDRESSED = "not_addressed"  # the plan is silent on it
+NOT_APPLICABLE = "not_applicable"  # the question does not arise under the plan
+# Words every parameter accepts besides its own domain. `unknown` is what a parameter left out means; the other
+# two are stated facts about the text, which no comparison matches (a rule tests them with `is` / `in`).
+SPECIAL_VALUES = (UNKNOWN, NOT_ADDRESSED, NOT_APPLICABLE)
+STATED_SPECIALS = (NOT_ADDRESSED, NOT_APPLICABLE)
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_.\-]*$")]
 RuleId = Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$")]
@@ -64,6 +70,9 @@ class Source(_Model):
     publisher: str | None = None
     address: str = Field(description="where a reader can follow the citation (URL)")
     note: str | None = None
+    plan_code: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9]*$")] | None = Field(
+        None, description="for the text of a plan: the short code rules cite its points by, e.g. 28pt in "
+                    "'28pt:21'")
 
 
 class Citation(_Model):
@@ -247,7 +256,7 @@ class Area(_Model):
     dial: str | None = Field(None, description="the scenario parameter the calculator's dial sets")
 
 
-ParameterType = Literal["number", "integer", "choice", "boolean", "record"]
+ParameterType = Literal["number", "integer", "choice", "boolean", "record", "set"]
 
 
 class Field_(_Model):
@@ -267,18 +276,25 @@ class Parameter(_Model):
     unit: str | None = None
     min: float | None = None
     max: float | None = None
-    choices: list[str] | None = Field(None, description="for type choice, the allowed words")
+    choices: list[str] | None = Field(None, description="for type choice, the allowed words; for type set, the "
+                                      "words its list may hold (each is also a derived true/false input)")
     fields: dict[str, Field_] | None = Field(None, description="for type record: exactly one of these is given")
     nullable: bool = Field(False, description="whether null is allowed (meaning: the plan sets none)")
     null_means: str | None = None
     derived: bool = Field(False, description="computed from other inputs before the engine runs")
     formula: str | None = Field(None, description="for derived values: how it is computed, in words")
     plan_points: str | None = None
+    note: str | None = Field(None, description="what the words mean, or what the parameter leaves out")
+    derived_when: Identifier | None = Field(
+        None, description="a group id: when a scenario states any input of that group, this parameter is derived "
+                          "from the group (and the scenario may not state it too); otherwise it is an input")
+    group: str | None = Field(None, description="set by the loader: the group this parameter was expanded from")
+    member_of: str | None = Field(None, description="set by the loader: for a set's member, the set parameter")
 
     @model_validator(mode="after")
     def _shape(self) -> "Parameter":
-        if self.type == "choice" and not self.choices:
-            raise ValueError("a choice parameter needs `choices`")
+        if self.type in ("choice", "set") and not self.choices:
+            raise ValueError(f"a {self.type} parameter needs `choices`")
         if self.type == "record" and not self.fields:
             raise ValueError("a record parameter needs `fields`")
         return self
@@ -452,8 +468,56 @@ class AreasFile(_Model):
     areas: dict[Key, Area]
 
 
+class GroupField(_Model):
+    """One field of a group: a parameter without an id (the loader names it <group>.<member>.<field>)."""
+
+    title: str
+    type: ParameterType
+    unit: str | None = None
+    min: float | None = None
+    max: float | None = None
+    choices: list[str] | None = None
+    nullable: bool = False
+    null_means: str | None = None
+    plan_points: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> "GroupField":
+        if self.type in ("choice", "set") and not self.choices:
+            raise ValueError(f"a {self.type} field needs `choices`")
+        if self.type == "record":
+            raise ValueError("a group field cannot be a record; give each of its parts a field of its own")
+        return self
+
+
+class ParameterGroup(_Model):
+    """A family of parameters written under one key of a scenario, e.g. `territory: {donetsk: {status: ...}}`.
+
+    With `each`, the fields repeat for every member (`territory.donetsk.status`); without it they sit directly
+    below the group (`guarantee.legal_form`). The loader expands a group into ordinary parameters.
+    """
+
+    id: str = Field("", description="set by the loader from the key")
+    title: str
+    each: dict[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$")], str] | None = Field(
+        None, description="members the fields repeat for: member id -> its name in words")
+    fields: dict[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$")], GroupField] = Field(min_length=1)
+    plan_points: str | None = None
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _no_reserved(self) -> "ParameterGroup":
+        reserved = {"value", "point", "note"}
+        for name in [*(self.each or {}), *self.fields]:
+            if name in reserved:
+                raise ValueError(f"'{name}' is reserved for citations (value, point, note); choose another name")
+        return self
+
+
 class ParametersFile(_Model):
     parameters: dict[Key, Parameter]
+    groups: dict[Key, ParameterGroup] = Field(default_factory=dict)
 
 
 class RulesFile(_Model):

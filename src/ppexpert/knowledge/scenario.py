@@ -10,9 +10,9 @@ from typing import Any, Mapping
 
 from ppexpert.knowledge.base import KnowledgeBase
 from ppexpert.knowledge.conditions import is_number, normalise_number, show_value
-from ppexpert.knowledge.derive import derive_inputs
+from ppexpert.knowledge.derive import derive_inputs, listed_parameters, stated_under
 from ppexpert.knowledge.inputs import BaselineValue, InputValue, LoadedScenario
-from ppexpert.knowledge.model import UNKNOWN, Parameter, Scenario
+from ppexpert.knowledge.model import SPECIAL_VALUES, UNKNOWN, Parameter, Scenario
 from ppexpert.knowledge.problems import InputError, Problem, suggest
 from ppexpert.knowledge.validation import validate
 from ppexpert.knowledge.yamlfile import Document, load_document
@@ -43,23 +43,21 @@ def scenario_from_document(doc: Document, kb: KnowledgeBase, as_of: _dt.date | N
     problems += _control_characters(doc, doc.data, ())
     raw_parameters = doc.data.get("parameters") if isinstance(doc.data.get("parameters"), dict) else {}
     inputs: dict[str, InputValue] = {}
-    for name, raw in raw_parameters.items():
-        path = ("parameters", name)
-        parameter = kb.parameters.get(name)
-        if parameter is None or parameter.derived:
-            allowed = sorted(p for p, d in kb.parameters.items() if not d.derived)
-            problems.append(doc.problem(path, f"unknown parameter '{name}'", _did_you_mean(name, allowed) +
-                                        f"allowed parameters: {', '.join(allowed)}", code="unknown-parameter"))
-            continue
-        point = note = None
+    for name, raw, path, point, note in _written(doc, kb, raw_parameters, problems):
+        parameter = kb.parameters[name]
         value = raw
         if isinstance(raw, dict) and "value" in raw:
             extra = set(raw) - {"value", "point", "note"}
             if extra:
                 problems.append(doc.problem(path + (sorted(extra)[0],), f"unknown key '{sorted(extra)[0]}'",
                                             "a cited parameter takes value, point and note", code="unknown-key"))
-            value, point, note = raw["value"], raw.get("point"), raw.get("note")
+            value, point, note = raw["value"], raw.get("point", point), raw.get("note", note)
             path = path + ("value",)
+        if name in inputs:
+            problems.append(doc.problem(path, f"{name} is given twice (first at {inputs[name].span})",
+                                        "write it once: either nested under its group or as a dotted name",
+                                        code="duplicate-key", subject=name))
+            continue
         found = check_parameter_value(parameter, value)
         if found:
             problems.append(doc.problem(path, f"{name}: {found[0]}", found[1], value=True, code="bad-value",
@@ -67,8 +65,14 @@ def scenario_from_document(doc: Document, kb: KnowledgeBase, as_of: _dt.date | N
             continue
         inputs[name] = InputValue(name, _normalised(value), doc.span(path), "scenario",
                                   None if point is None else str(point), note)
+    problems += _derived_when(doc, kb, inputs)
+    listed = listed_parameters(kb)
     for name, parameter in sorted(kb.parameters.items()):
-        if not parameter.derived and name not in inputs and name not in raw_parameters:
+        if parameter.derived or name in inputs:
+            continue
+        if parameter.derived_when and stated_under(parameter.derived_when, inputs):
+            continue  # derived from the group below
+        if parameter.group is None or name in listed:
             inputs[name] = InputValue(name, UNKNOWN, doc.span(("parameters",)), "not-stated")
     day = as_of or (scenario.as_of or scenario.date if scenario is not None else None)
     baselines = _baselines(doc, kb, problems, day)
@@ -78,6 +82,114 @@ def scenario_from_document(doc: Document, kb: KnowledgeBase, as_of: _dt.date | N
     loaded = LoadedScenario(scenario, inputs, baselines, doc.file, as_of=day)
     loaded.inputs.update(derive_inputs(loaded, kb))
     return loaded
+
+
+_CITATION_KEYS = ("point", "note")
+
+
+def _written(doc: Document, kb: KnowledgeBase, raw_parameters: dict, problems: list[Problem]):
+    """Every (parameter, raw value, YAML path, point, note) the scenario writes: a parameter by its name (dotted
+    for a group's field: `territory.donetsk.status`), or nested under its group, where a `point` or `note`
+    beside the fields applies to every field below it that gives none of its own."""
+    for name, raw in raw_parameters.items():
+        path = ("parameters", name)
+        if name in kb.groups:
+            yield from _group_values(doc, kb.groups[name], raw, path, None, None, problems)
+            continue
+        parameter = kb.parameters.get(name)
+        if parameter is None or parameter.derived:
+            problems.append(doc.problem(path, f"unknown parameter '{name}'", _allowed_hint(kb, name),
+                                        code="unknown-parameter"))
+            continue
+        yield name, raw, path, None, None
+
+
+def patched(parameters: dict, patch: dict) -> dict:
+    """A scenario's parameters with a patch's on top. A dotted name in the patch (`territory.donetsk.status`)
+    replaces that one field even where the scenario writes its group nested; a group key replaces the group."""
+    merged = dict(parameters)
+    for name in patch:
+        parts = str(name).split(".")
+        node, path = merged, []
+        for part in parts[:-1]:  # copy the nested mappings on the way down, then drop the leaf the patch replaces
+            inner = node.get(part) if isinstance(node, dict) else None
+            if not isinstance(inner, dict):
+                break
+            node[part] = dict(inner)
+            node, path = node[part], path + [part]
+        else:
+            if isinstance(node, dict) and len(parts) > 1:
+                node.pop(parts[-1], None)
+    merged.update(patch)
+    return merged
+
+
+def _allowed_hint(kb: KnowledgeBase, name: str) -> str:
+    plain = sorted(p for p, d in kb.parameters.items() if not d.derived and d.group is None)
+    groups = sorted(kb.groups)
+    close = suggest(name, [p for p, d in kb.parameters.items() if not d.derived] + groups)
+    hint = f"allowed parameters: {', '.join(plain)}"
+    if groups:
+        hint += f"; groups (see knowledge/parameters.yaml): {', '.join(groups)}"
+    return (close + "; " if close.startswith("did you mean") else "") + hint
+
+
+def _group_values(doc, group, raw, path, point, note, problems):
+    """The fields written under a group (and under each of its members)."""
+    levels = [("member", group.each)] if group.each else []
+    yield from _nested(doc, group, raw, path, point, note, levels, (), problems)
+
+
+def _nested(doc, group, raw, path, point, note, levels, chosen, problems):
+    if raw in SPECIAL_VALUES:  # a whole group or member at once: `territory: not_addressed`
+        for pid in _fields_below(group, chosen):
+            yield pid, raw, path, point, note
+        return
+    if not isinstance(raw, dict):
+        what = f"the members of {group.id} ({', '.join(group.each)})" if levels else \
+            f"the fields of {group.id} ({', '.join(group.fields)})"
+        problems.append(doc.problem(path, f"{'.'.join(map(str, path[1:]))} must be a mapping of {what}",
+                                    f"or one word for all of it: {', '.join(SPECIAL_VALUES)}", value=True,
+                                    code="wrong-type"))
+        return
+    point, note = raw.get("point", point), raw.get("note", note)
+    allowed = list(levels[0][1]) if levels else list(group.fields)
+    for key, inner in raw.items():
+        if key in _CITATION_KEYS:
+            continue
+        if key not in allowed:
+            problems.append(doc.problem(path + (key,), f"unknown key '{key}' in {'.'.join(map(str, path[1:]))}",
+                                        f"{suggest(str(key), allowed)}; allowed: {', '.join(allowed)}, point, note",
+                                        code="unknown-key"))
+            continue
+        if levels:
+            yield from _nested(doc, group, inner, path + (key,), point, note, levels[1:], chosen + (key,), problems)
+        else:
+            yield ".".join((group.id, *chosen, key)), inner, path + (key,), point, note
+
+
+def _fields_below(group, chosen: tuple) -> list[str]:
+    members = [(m,) for m in group.each] if group.each and not chosen else [chosen]
+    return [".".join((group.id, *member, field)) for member in members for field in group.fields]
+
+
+def _derived_when(doc: Document, kb: KnowledgeBase, inputs: dict[str, InputValue]) -> list[Problem]:
+    """A parameter derived from a group the scenario states may not be stated as well (but `unknown` may stand:
+    it settles nothing). Its stated `unknown` is dropped so the derivation fills it."""
+    problems = []
+    for name, parameter in sorted(kb.parameters.items()):
+        if not parameter.derived_when or name not in inputs or not stated_under(parameter.derived_when, inputs):
+            continue
+        if inputs[name].value != UNKNOWN:
+            source = kb.groups[parameter.derived_when].title if parameter.derived_when in kb.groups else \
+                kb.parameters[parameter.derived_when].title if parameter.derived_when in kb.parameters else "it"
+            problems.append(Problem(inputs[name].span, ("parameters", name),
+                                    f"{name} is derived from `{parameter.derived_when}` when the scenario gives it, "
+                                    "and this scenario gives both",
+                                    f"remove {name} (it is computed from {source[0].lower() + source[1:]}), "
+                                    f"or remove `{parameter.derived_when}`", code="derived-twice", subject=name))
+        del inputs[name]
+    return problems
 
 
 def _did_you_mean(name: str, known: list[str]) -> str:
@@ -108,6 +220,8 @@ def _control_characters(doc: Document, data: Any, path: tuple) -> list[Problem]:
 
 
 def _normalised(value: Any) -> Any:
+    if isinstance(value, list):
+        return sorted(dict.fromkeys(value))
     if isinstance(value, dict):
         return {key: normalise_number(inner) for key, inner in value.items()}
     return normalise_number(value)
@@ -116,7 +230,7 @@ def _normalised(value: Any) -> Any:
 def check_parameter_value(parameter: Parameter, value: Any) -> tuple[str, str] | None:
     """None when `value` is allowed for `parameter`; else (what is wrong, what is allowed)."""
     allowed = describe_domain(parameter)
-    if value == UNKNOWN:
+    if value in SPECIAL_VALUES:
         return None
     if value is None:
         return None if parameter.nullable else ("null is not allowed", allowed)
@@ -128,6 +242,13 @@ def check_parameter_value(parameter: Parameter, value: Any) -> tuple[str, str] |
         if isinstance(value, str) and value in (parameter.choices or []):
             return None
         return (f"'{show_value(value)}' is not an allowed word", allowed)
+    if parameter.type == "set":
+        if not isinstance(value, list):
+            return (f"{show_value(value)!r} is not a list", allowed)
+        wrong = [v for v in value if not isinstance(v, str) or v not in (parameter.choices or [])]
+        if wrong:
+            return (f"'{show_value(wrong[0])}' is not an allowed word", allowed)
+        return None
     if parameter.type == "record":
         if not isinstance(value, dict) or len(value) != 1:
             return ("expected a mapping with exactly one key", allowed)
@@ -160,7 +281,7 @@ def describe_baseline_domain(baseline) -> str:
 
 
 def describe_domain(parameter: Parameter) -> str:
-    extra = ", or unknown" + (f", or null ({parameter.null_means or 'none'})" if parameter.nullable else "")
+    extra = ", or unknown, not_addressed, not_applicable" + (f", or null ({parameter.null_means or 'none'})" if parameter.nullable else "")
     if parameter.type in ("number", "integer"):
         low = show_value(parameter.min) if parameter.min is not None else "-inf"
         high = show_value(parameter.max) if parameter.max is not None else "inf"
@@ -169,6 +290,8 @@ def describe_domain(parameter: Parameter) -> str:
         return f"expected true or false{extra}"
     if parameter.type == "choice":
         return f"expected one of: {', '.join(parameter.choices or [])}{extra}"
+    if parameter.type == "set":
+        return f"expected a list of: {', '.join(parameter.choices or [])} ([] for none){extra}"
     fields = "; ".join(f"{{{k}: {describe_domain_field(v)}}}" for k, v in (parameter.fields or {}).items())
     return f"expected one of {fields}{extra}"
 

@@ -149,7 +149,7 @@ def _premise(fact: dict) -> dict:
         return {"conclusion": fact["cid"], "level": fact.get("lv")}
     value = fact.get("num", fact.get("word", fact.get("flag")))
     if fact["s"] != "known":
-        value = None if fact["s"] == "none" else "unknown"
+        value = None if fact["s"] == "none" else fact["s"]  # unknown, not_addressed or not_applicable
     return {("input" if fact["t"] == "in" else "fact"): fact["n"], "value": value}
 
 

@@ -154,13 +154,14 @@ __all__ = ["region_map", "RegionMap", "Region", "Band", "MapAxis"]
 
 
 def slider_marks(kb: KnowledgeBase, base, conclusions: str = "risk.*") -> dict[str, list[dict]]:
-    """For every numeric input (a record by each of its fields), the values where one of the conclusions changes
-    level while the plan's other inputs stay as they are: `{input: [{"at", "changes": {id: [before, after]}}]}`,
-    what the web calculator marks on its sliders. Exact, like a map: the classes' bounds, not a sampled grid."""
+    """For every numeric input outside the plan vocabulary's groups (a record by each of its fields), the values
+    where one of the conclusions changes level while the plan's other inputs stay as they are:
+    `{input: [{"at", "changes": {id: [before, after]}}]}`, what the web calculator marks on its sliders (it has no
+    controls for the groups). Exact, like a map: the classes' bounds, not a sampled grid."""
     chosen = select_conclusions(kb, [conclusions])
     marks: dict[str, list[dict]] = {}
     for name, parameter in sorted(kb.parameters.items()):
-        if parameter.derived:
+        if parameter.derived or parameter.group:  # the page has controls only for the parameters outside groups
             continue
         fields = list(parameter.fields or {}) if parameter.type == "record" else [None]
         for field in fields:

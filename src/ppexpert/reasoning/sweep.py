@@ -31,7 +31,7 @@ from ppexpert.engine.durable import shared_engine
 from ppexpert.knowledge.base import KnowledgeBase
 from ppexpert.knowledge.conditions import normalise_number
 from ppexpert.knowledge.derive import derive_inputs
-from ppexpert.knowledge.inputs import LoadedScenario
+from ppexpert.knowledge.inputs import InputValue, LoadedScenario
 from ppexpert.knowledge.model import UNKNOWN, Parameter
 from ppexpert.knowledge.problems import InputError, Problem, Span
 from ppexpert.knowledge.scenario import check_parameter_value, describe_domain
@@ -125,7 +125,7 @@ def parse_vary(text: str, kb: KnowledgeBase) -> Vary:
     path = ("--vary", name or text)
     if not sep or not name or not spec:
         raise _error(path, f"--vary {text!r} is not NAME=VALUES", "write e.g. --vary territory_ceded_pct=0:40:1")
-    parameter_id, _, field = name.partition(".")
+    parameter_id, field = split_input_name(name, kb)
     parameter = kb.parameters.get(parameter_id)
     if parameter is None or parameter.derived:
         allowed = sorted(p for p, d in kb.parameters.items() if not d.derived)
@@ -152,11 +152,20 @@ def parse_vary(text: str, kb: KnowledgeBase) -> Vary:
     return Vary(name, parameter_id, field or None, kind, tuple(items))
 
 
+def split_input_name(name: str, kb: KnowledgeBase) -> tuple[str, str]:
+    """(parameter, field): `military_cap.troops` is a record's field, but a group's parameter has dots of its own
+    (`guarantee.duration_years`, `sequence.elections.within_days`) and no field."""
+    if name in kb.parameters:
+        return name, ""
+    parameter_id, _, field = name.rpartition(".")
+    return (parameter_id, field) if parameter_id else (name, "")
+
+
 def domain_vary(name: str, kb: KnowledgeBase) -> Vary:
     """`NAME=VALUES` as written, or a bare NAME over its whole declared domain (every word of a choice)."""
     if "=" in name:
         return parse_vary(name, kb)
-    parameter_id, _, field = name.partition(".")
+    parameter_id, field = split_input_name(name, kb)
     parameter = kb.parameters.get(parameter_id)
     if parameter is not None and parameter.type in ("choice", "boolean"):
         return parse_vary(f"{name}=*", kb)
@@ -363,7 +372,9 @@ class Evaluator:
         """The base plan with these inputs (parameter -> value as a scenario writes it), derived values again."""
         inputs = {k: v for k, v in self.base.inputs.items() if v.origin != "derived"}
         for name, value in values.items():
-            inputs[name] = dataclasses.replace(inputs[name], value=_normalised(value), origin="scenario")
+            # a group's field no rule reads is not among the plan's inputs until it is varied
+            previous = inputs.get(name) or InputValue(name, UNKNOWN, self.base.scenario.span, "not-stated")
+            inputs[name] = dataclasses.replace(previous, value=_normalised(value), origin="scenario")
         loaded = dataclasses.replace(self.base, inputs=inputs)
         loaded.inputs.update(derive_inputs(loaded, self.kb))
         return loaded

@@ -523,7 +523,8 @@ def create_app(knowledge: Path | str | None = None, examples: Path | str | None 
             "ppexpert": __version__, "knowledge_version": kb.version,
             "scale": [{"id": lv.id, "meaning": lv.meaning} for lv in kb.scale.levels],
             "areas": [{"id": a.id, "title": a.title, "question": a.question, "dial": a.dial} for a in kb.areas.values()],
-            "parameters": [_parameter_json(p) for p in kb.parameters.values() if not p.derived],
+            # the plan vocabulary's groups are written in scenario files; the page has controls for the others
+            "parameters": [_parameter_json(p) for p in kb.parameters.values() if not p.derived and p.group is None],
             "report_formats": sorted(report_formats()),
             "report_compare": _reports_compare(),
             "max_body_bytes": max_body_bytes,
