@@ -104,4 +104,4 @@ def test_the_printed_report_is_shorter_than_before(html, tmp_path):
         driver.execute_script("document.querySelectorAll('details').forEach(d => { d.open = true; })")
         pdf = base64.b64decode(driver.execute_cdp_cmd("Page.printToPDF", {"displayHeaderFooter": False})["data"])
     pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
-    assert 20 < pages <= 95, pages
+    assert 20 < pages <= 100, pages  # 91 when written, with the knowledge base of then
