@@ -6,6 +6,7 @@ import datetime as _dt
 import importlib
 import os
 import sys
+import types
 from pathlib import Path
 from typing import Callable
 
@@ -116,10 +117,23 @@ def _completion(args: argparse.Namespace) -> int:
     return 0
 
 
+def _no_plugin_loader() -> None:
+    """With plugins off, pydantic's plugin loader would still be imported on the first validation, and with it
+    importlib.metadata (a tenth of a cold `assess`): stand in for it with a loader that finds no plugins, which is
+    what the real one answers under PYDANTIC_DISABLE_PLUGINS=__all__. Only where plugins are off for the whole
+    process and the loader has not been imported yet."""
+    name = "pydantic.plugin._loader"
+    if os.environ.get("PYDANTIC_DISABLE_PLUGINS") == "__all__" and name not in sys.modules:
+        loader = types.ModuleType(name, "ppexpert's stand-in: no pydantic plugins in this process")
+        loader.get_plugins = lambda: ()
+        sys.modules[name] = loader
+
+
 def main(argv: list[str] | None = None) -> int:
     # The command line's process is ppexpert's own: no pydantic plugin observes it, and looking for one (reading
     # every installed package's entry points on the first validation) cost a tenth of a cold `assess`.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    _no_plugin_loader()
     parser = _parser(argv)
     if argv is None and "_ARGCOMPLETE" in os.environ:  # the shell asks for completions, then exits
         import argcomplete  # lazy: only a completing shell needs it

@@ -300,12 +300,17 @@ def _raw_rule_ids(raw: Any) -> set[str]:
     return ids
 
 
+_PLAIN = frozenset((str, int, float, bool, type(None)))
+
+
 def _with_spans(obj: Any, doc: Document, path: tuple) -> Any:
     """Give a validated object and every nested model the span (and YAML path) of the node it came from."""
     if isinstance(obj, m._Model):
         obj.at(doc.span(path), path)
         for name, info in type(obj).model_fields.items():
-            _with_spans(getattr(obj, name), doc, path + (info.alias or name,))
+            value = getattr(obj, name)
+            if value.__class__ not in _PLAIN:  # text, numbers and null hold no model
+                _with_spans(value, doc, path + (info.alias or name,))
     elif isinstance(obj, list):
         for index, item in enumerate(obj):
             _with_spans(item, doc, path + (index,))

@@ -345,15 +345,16 @@ def _scalar(event, parent: _Frame | None, file: str, problems, discard: bool):
         tag = _RESOLVER.resolve(yaml.ScalarNode, value, event.implicit) if tag is None else _YAML + "str"
     if discard:
         return _REFUSED
-    path = _path_of(parent) if not (parent and parent.is_map and parent.key is _NO_KEY) else (
-        parent.path if parent else ())
 
     def bad(message: str, hint: str, code: str = "bad-value"):
+        path = _path_of(parent) if not (parent and parent.is_map and parent.key is _NO_KEY) else (
+            parent.path if parent else ())
         problems.append(_at(file, event.start_mark, path, message, hint, code))
         return _REFUSED
 
     if tag == _YAML + "str":
-        found = _CONTROL.search(value)
+        # printable text holds no control character (the search is for text with tabs, newlines or worse)
+        found = None if value.isprintable() else _CONTROL.search(value)
         if found:
             return bad(f"the text holds the control character U+{ord(found.group()):04X}",
                        "remove it: control characters (terminal escapes among them) are not allowed in text")

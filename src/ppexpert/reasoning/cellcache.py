@@ -36,6 +36,8 @@ def enabled() -> bool:
 
 
 def key_of(loaded: LoadedScenario, kb: KnowledgeBase) -> tuple:
+    """The cell's key in this process (truth vectors are numbered as they are first met: another process numbers
+    them otherwise, so a key is never handed from one process to another)."""
     assumed = tuple((b.id, b.assumed, b.disputed) for b in loaded.baselines.values() if b.assumed or b.disputed)
     as_of = getattr(loaded, "as_of", None)
     return (structure_of(kb).key(loaded), assumed, as_of, loaded.scenario.date)
@@ -204,8 +206,19 @@ def lookup(kb: KnowledgeBase, key: tuple) -> Skeleton | None:
         return found
 
 
+def peek(kb: KnowledgeBase, key: tuple) -> Skeleton | None:
+    """The cell's skeleton, if kept, without counting a hit or a miss (to hand it to another process)."""
+    cells = cells_of(kb)
+    with _LOCK:
+        return cells.entries.get(key)
+
+
 def store(kb: KnowledgeBase, key: tuple, assessment: Assessment) -> None:
-    skeleton = Skeleton.of(assessment)
+    adopt(kb, key, Skeleton.of(assessment))
+
+
+def adopt(kb: KnowledgeBase, key: tuple, skeleton: Skeleton) -> None:
+    """Keep a cell's skeleton made elsewhere (by a worker process on the same knowledge base version)."""
     cells = cells_of(kb)
     with _LOCK:
         cells.entries[key] = skeleton

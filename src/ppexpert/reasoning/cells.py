@@ -37,8 +37,16 @@ NUMBER_STEP = 0.0001  # normalise_number keeps four decimals: the finest differe
 UNKNOWN_ID = -1  # the vector id of `unknown`, whatever the conditions say
 
 
-def _operand_key(condition: Condition) -> str:
-    return json.dumps([condition.op, condition.operand], sort_keys=True, default=str)
+_PLAIN = frozenset((str, int, float, bool, type(None)))
+
+
+def _operand_key(condition: Condition) -> tuple | str:
+    """Equal for conditions that test the same thing: the operator and the operand with its type (1, 1.0 and true
+    apart, as their JSON texts are); lists and mappings by their JSON text."""
+    operand = condition.operand
+    if operand.__class__ in _PLAIN:
+        return (condition.op, operand.__class__.__name__, operand)
+    return json.dumps([condition.op, operand], sort_keys=True, default=str)
 
 
 # ---------------------------------------------------------------- atoms: the distinct input and fact conditions
@@ -49,7 +57,7 @@ class Atoms:
     """The distinct conditions on inputs and baselines over all rules (`when` and `unless`), numbered."""
 
     conditions: list[Condition] = field(default_factory=list)
-    index: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    index: dict[tuple[str, str, object], int] = field(default_factory=dict)
     by_subject: dict[tuple[str, str], list[int]] = field(default_factory=dict)
 
     def add(self, condition: Condition) -> int:
@@ -79,7 +87,10 @@ class Tests:
             reps.append(point - 1 if i == 0 else (self.points[i - 1] + point) / 2)
             reps.append(point)
         reps.append(self.points[-1] + 1 if self.points else 0)
-        self._numeric = [self._intern(self.vector(r)) for r in reps] if self.points else []
+        # each elementary class's vector id, computed when a value first falls in it (a knowledge base of thousands of
+        # thresholds on one input would otherwise cost the square of their number before its first assessment)
+        self._reps = reps
+        self._numeric: list[int | None] = [None] * len(reps) if self.points else []
 
     def vector(self, value: Any) -> tuple[bool, ...]:
         return tuple(value_holds(c, value) for c in self.conditions)
@@ -93,7 +104,11 @@ class Tests:
             return UNKNOWN_ID
         if (kind is int or kind is float) and self._numeric:
             i = bisect_left(self.points, value)
-            return self._numeric[2 * i + 1 if i < len(self.points) and self.points[i] == value else 2 * i]
+            slot = 2 * i + 1 if i < len(self.points) and self.points[i] == value else 2 * i
+            found = self._numeric[slot]
+            if found is None:
+                found = self._numeric[slot] = self._intern(self.vector(self._reps[slot]))
+            return found
         if value is None or kind is str or kind is bool or kind is int or kind is float:
             key = (kind, value)
             found = self._words.get(key)
@@ -301,7 +316,29 @@ def _transitions(holds: Callable[[int], bool], first: int, last: int, cuts: set[
 
 
 def classes(kb: KnowledgeBase, loaded: LoadedScenario, name: str) -> list[Class]:
-    """The classes of one scenario input's domain (plus `unknown` only where some rule tests for it)."""
+    """The classes of one scenario input's domain (plus `unknown` only where some rule tests for it).
+
+    They depend on the scenario only through the other values its derivations read (baselines, mostly): kept by
+    those (with their types), per knowledge base."""
+    reads = tuple((r, *_typed(loaded.inputs[r].value if r in loaded.inputs else
+                              loaded.baselines[r].value if r in loaded.baselines else UNKNOWN))
+                  for _, others, _ in _derivations_of(kb, name) for r in others[1:])
+    memo = kb.__dict__.setdefault("_classes_memo", {})
+    key = (name, reads)
+    found = memo.get(key)
+    if found is None:
+        if len(memo) > 4096:
+            memo.clear()
+        found = memo[key] = tuple(_classes(kb, loaded, name))
+    return list(found)
+
+
+def _typed(value: Any) -> tuple:
+    return (value.__class__.__name__, value if value is None or isinstance(value, (str, int, float, bool)) else
+            json.dumps(value, sort_keys=True, default=str))
+
+
+def _classes(kb: KnowledgeBase, loaded: LoadedScenario, name: str) -> list[Class]:
     structure = structure_of(kb)
     parameter: Parameter = kb.parameters[name]
     found: list[Class] = []

@@ -72,52 +72,36 @@ class Evaluator:
             for defeater in rule.defeaters:
                 if defeater in position:
                     self._dependents[position[defeater]].add(index)
-        self.everything = tuple((rule, None) for rule in self.rules)
 
     def reads(self, condition: Condition) -> frozenset:
         """The (conclusion, level) pairs some rule can draw that make a conclusion test hold."""
         return frozenset((cid, level) for cid, level in self._drawn
                          if reads_conclusion(condition.subject, cid) and value_holds(condition, level, self.rank))
 
-    def standing(self, truth: list[bool], steps: tuple | None = None) -> tuple[dict[str, set], set[str]]:
-        """conclusion id -> its standing levels (True for one without a level); and the standing rules.
-
-        `steps` (from `steps_for`) evaluates only the rules a set of atoms can reach, the others standing as given.
-        """
+    def standing(self, truth: list[bool]) -> tuple[dict[str, set], set[str]]:
+        """conclusion id -> its standing levels (True for one without a level); and the standing rules."""
         standing: dict[str, set] = {}
         pairs: set = set()
         rules: set[str] = set()
-        for rule, fixed in steps if steps is not None else self.everything:
-            if fixed is None:
-                if not all(truth[i] for i in rule.when_atoms):
-                    continue
-                if rule.when_reads and not all(not ok.isdisjoint(pairs) for ok in rule.when_reads):
-                    continue
-                if rule.has_unless and all(truth[i] for i in rule.unless_atoms) and all(
-                        not ok.isdisjoint(pairs) for ok in rule.unless_reads):
-                    continue
-                if rule.defeaters and any(d in rules for d in rule.defeaters):
-                    continue
+        for rule in self.rules:
+            if not all(truth[i] for i in rule.when_atoms):
+                continue
+            if rule.when_reads and not all(not ok.isdisjoint(pairs) for ok in rule.when_reads):
+                continue
+            if rule.has_unless and all(truth[i] for i in rule.unless_atoms) and all(
+                    not ok.isdisjoint(pairs) for ok in rule.unless_reads):
+                continue
+            if rule.defeaters and any(d in rules for d in rule.defeaters):
+                continue
             rules.add(rule.id)
             pairs.add(rule.pair)
             standing.setdefault(rule.conclusion, set()).add(rule.level)
         return standing, rules
 
-    def steps_for(self, atoms: set[int], base_rules: set[str]) -> tuple:
+    def around(self, atoms: set[int], base_rules: set[str]) -> "Around":
         """The evaluation of cells that differ from a base cell only in `atoms` (`base_rules`: the rules standing in
-        the base cell): the rules those atoms can reach, through the tests they read and their defeaters, are
-        evaluated; every other rule reads nothing that changes, so it stands exactly when it stood in the base cell.
-        """
-        reached = {index for index, rule in enumerate(self.rules)
-                   if not atoms.isdisjoint(rule.when_atoms) or not atoms.isdisjoint(rule.unless_atoms)}
-        frontier = list(reached)
-        while frontier:
-            for index in self._dependents[frontier.pop()]:
-                if index not in reached:
-                    reached.add(index)
-                    frontier.append(index)
-        return tuple((rule, None if index in reached else True) for index, rule in enumerate(self.rules)
-                     if index in reached or rule.id in base_rules)
+        the base cell)."""
+        return Around(self, atoms, base_rules)
 
     def outcome(self, truth: list[bool]) -> dict[str, object]:
         """conclusion id -> its level (the gravest standing), or True for a conclusion without a level."""
@@ -130,3 +114,69 @@ def evaluator_of(kb: KnowledgeBase) -> Evaluator:
     if found is None:
         found = kb.__dict__["_evaluator"] = Evaluator(kb)
     return found
+
+
+class Around:
+    """Cells that differ from a base cell only in some atoms. The rules those atoms reach (through the tests that read
+    them and through defeaters) are evaluated; every other rule reads nothing that changes, so it stands exactly when
+    it stood in the base cell ("fixed"). Fixed rules are folded in ahead: a conclusion test a fixed rule before it
+    satisfies always holds, a rule a fixed rule before it defeats never stands. `standing` gives what the evaluated
+    rules add; `fixed` what the others always give; `whole` both, as Evaluator.standing would.
+    """
+
+    def __init__(self, evaluator: Evaluator, atoms: set[int], base_rules: set[str]) -> None:
+        rules = evaluator.rules
+        reached = {index for index, rule in enumerate(rules)
+                   if not atoms.isdisjoint(rule.when_atoms) or not atoms.isdisjoint(rule.unless_atoms)}
+        frontier = list(reached)
+        while frontier:
+            for index in evaluator._dependents[frontier.pop()]:
+                if index not in reached:
+                    reached.add(index)
+                    frontier.append(index)
+        reached_ids = {rules[index].id for index in reached}
+        fixed_pairs: set = set()
+        self.fixed: dict[str, set] = {}
+        self.fixed_rules: set[str] = set()
+        self.checks: list[tuple] = []
+        for index, rule in enumerate(rules):
+            if index not in reached:
+                if rule.id in base_rules:
+                    fixed_pairs.add(rule.pair)
+                    self.fixed_rules.add(rule.id)
+                    self.fixed.setdefault(rule.conclusion, set()).add(rule.level)
+                continue
+            if any(d in self.fixed_rules for d in rule.defeaters):
+                continue  # defeated by a rule that always stands before it
+            when_reads = tuple(ok for ok in rule.when_reads if ok.isdisjoint(fixed_pairs))
+            unless_reads = tuple(ok for ok in rule.unless_reads if ok.isdisjoint(fixed_pairs))
+            defeaters = tuple(d for d in rule.defeaters if d in reached_ids)
+            self.checks.append((rule, rule.when_atoms, when_reads, rule.has_unless, rule.unless_atoms, unless_reads,
+                                defeaters))
+
+    def standing(self, truth: list[bool]) -> tuple[dict[str, set], set[str]]:
+        """What the evaluated rules add in this cell: conclusion id -> levels, and those rules."""
+        standing: dict[str, set] = {}
+        pairs: set = set()
+        rules: set[str] = set()
+        for rule, when_atoms, when_reads, has_unless, unless_atoms, unless_reads, defeaters in self.checks:
+            if when_atoms and not all(truth[i] for i in when_atoms):
+                continue
+            if when_reads and not all(not ok.isdisjoint(pairs) for ok in when_reads):
+                continue
+            if has_unless and all(truth[i] for i in unless_atoms) and all(
+                    not ok.isdisjoint(pairs) for ok in unless_reads):
+                continue
+            if defeaters and any(d in rules for d in defeaters):
+                continue
+            rules.add(rule.id)
+            pairs.add(rule.pair)
+            standing.setdefault(rule.conclusion, set()).add(rule.level)
+        return standing, rules
+
+    def whole(self, truth: list[bool]) -> tuple[dict[str, set], set[str]]:
+        added, rules = self.standing(truth)
+        standing = {cid: set(levels) for cid, levels in self.fixed.items()}
+        for cid, levels in added.items():
+            standing.setdefault(cid, set()).update(levels)
+        return standing, rules | self.fixed_rules

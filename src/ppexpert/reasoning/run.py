@@ -65,6 +65,16 @@ def assess_loaded(loaded: LoadedScenario, kb: KnowledgeBase, *, cache: bool = Tr
     return result
 
 
+def assess_cached(loaded: LoadedScenario, kb: KnowledgeBase) -> Assessment | None:
+    """The assessment, when its cell is in this process's cell cache (rebuilt with the scenario's own values, exactly
+    as assess_loaded would give it); else None. Never runs the engine: the web server answers from it in its own
+    process, where a crash of the engine's C code must not happen."""
+    if not cellcache.enabled():
+        return None
+    skeleton = cellcache.lookup(kb, cellcache.key_of(loaded, kb))
+    return skeleton.assessment(loaded, kb, assess_loaded) if skeleton is not None else None
+
+
 def engine_facts(loaded: LoadedScenario, kb: KnowledgeBase) -> list[dict]:
     """The input and baseline facts some rule tests (others would only cost a crossing into C)."""
     plan = plan_of(kb)

@@ -216,22 +216,23 @@ def _possible(kb: KnowledgeBase, unknown: list[str], table: dict[str, list[Class
             continue
         by_bits: dict[int, list[tuple]] = {}
         groups: dict[frozenset, list[tuple]] = {}
-        steps = evaluator.steps_for(set().union(*(atoms_of[name] for name in names)), base_rules)
+        around = evaluator.around(set().union(*(atoms_of[name] for name in names)), base_rules)
+        fixed = [(cid, level) for cid, levels in around.fixed.items() if cid in scope for level in levels]
         for combo in itertools.product(*(table[name] for name in names)):
             truth = list(base_truth)
             for cls in combo:
                 for index, value in cls.truth:
                     truth[index] = value
-            standing, _ = evaluator.standing(truth, steps)
-            # cells grouped by what stands in scope: most cells of a component agree with many others
-            key = frozenset((cid, level) for cid, levels in standing.items() if cid in scope for level in levels)
+            added, _ = around.standing(truth)
+            # cells grouped by what the rules they reach add in scope: most cells of a component agree with others
+            key = frozenset((cid, level) for cid, levels in added.items() if cid in scope for level in levels)
             groups.setdefault(key, []).append(combo)
         # each conclusion's outcome in every group; conclusions with the same outcomes share one record
         signature = {cid: [None] * len(groups) for cid in scope}
         indices = []
         for g, (key, combos) in enumerate(groups.items()):
             standing = {}
-            for cid, level in key:
+            for cid, level in [*fixed, *key]:
                 standing.setdefault(cid, set()).add(level)
             for cid, levels in standing.items():
                 signature[cid][g] = outcome_of(levels, rank)

@@ -47,7 +47,8 @@ from ppexpert.knowledge.yamlfile import load_document
 from ppexpert.present import derivation
 from ppexpert.present.readable import why_for_reader
 from ppexpert.present.site import build_site
-from ppexpert.reasoning import Assessment, assess, knowledge_for
+from ppexpert.reasoning import Assessment, assess, cellcache, knowledge_for
+from ppexpert.reasoning.run import assess_cached, load_plan
 from ppexpert.reasoning.document import dumps
 from ppexpert.reasoning.regions import slider_marks
 from ppexpert.web.workers import FAST, SLOW, Overloaded, Pool, WorkerCrashed
@@ -198,6 +199,8 @@ class Calculator:
         self._kb: tuple[float, KnowledgeBase] | None = None
         self._site: tuple[tuple, dict[str, str]] | None = None
         self._site_lock = threading.Lock()
+        self.share_cells = False  # a worker process hands the server each new cell's skeleton with its answer
+        self._here = threading.Lock()  # held while this process works out an answer itself (document_here)
 
     recheck_seconds = 1.0  # how often the knowledge base's files are looked at for changes
 
@@ -245,6 +248,45 @@ class Calculator:
                 raise ApiError(422, "invalid scenario", [problem_json(p) for p in error.errors]) from error
             self.assessments.put(key, found)
         return found
+
+    def document_here(self, scenario: Any) -> tuple[str, str | None]:
+        """(key, the document's text) when this process can answer without the engine: the same settings answered
+        before, or another scenario of the same cell (in this process's cell cache, filled from the workers'
+        replies); (key, None) when the pool must run the engine."""
+        kb, key = self._key(scenario)
+        text = self.documents.get(key)
+        if text is not None or not self._here.acquire(blocking=False):
+            # one answer at a time is worked out here: under load the workers, on the other cores, do the rest
+            return key, text
+        try:
+            try:
+                _, loaded = load_plan(scenario, kb)
+            except InputError as error:
+                raise ApiError(422, "invalid scenario", [problem_json(p) for p in error.errors]) from error
+            found = assess_cached(loaded, kb)
+            if found is None:
+                return key, None
+            text = dumps(found.to_json(), compact=True)
+            self.documents.put(key, text)
+            return key, text
+        finally:
+            self._here.release()
+
+    def cell_of(self, scenario: Any) -> tuple | None:
+        """(knowledge base version, skeleton) of a scenario assessed in this process, for another process on the
+        same knowledge base to keep in its cell cache (see document_here)."""
+        assessment = self.assess(scenario)
+        skeleton = cellcache.peek(assessment.kb, cellcache.key_of(assessment.loaded, assessment.kb))
+        return (assessment.kb.version, skeleton) if skeleton is not None else None
+
+    def adopt(self, scenario: Any, cell: tuple) -> None:
+        """Keep a worker's skeleton of the scenario's cell, under this process's own key of that cell (the numbering
+        of cell keys is each process's own)."""
+        version, skeleton = cell
+        kb = self._kb[1] if self._kb is not None else None
+        if kb is not None and kb.version == version:
+            _, loaded = load_plan(scenario, kb)
+            cellcache.adopt(kb, cellcache.key_of(loaded, kb), skeleton)
 
     def document(self, scenario: Any) -> str:
         """The assessment's JSON document as text, exactly as `dumps(assess(scenario).to_json(), compact=True)`."""
@@ -323,6 +365,8 @@ class Calculator:
         if reply[0] == "ok":
             if key is not None and cache is not None:
                 cache.put(key, reply[1])
+            if len(reply) > 2 and reply[2] is not None:  # the cell's skeleton: its other scenarios are answered here
+                await _in_thread(lambda: self.adopt(args[0], reply[2]))
             return reply[1]
         if reply[0] == "api":
             raise ApiError(reply[1], reply[2], reply[3], reply[4] if len(reply) > 4 else None)
@@ -334,6 +378,7 @@ class Calculator:
 def worker_main(conn, knowledge: str, examples: str | None) -> None:
     """A worker process of the Pool: answer jobs one at a time until the server closes the pipe."""
     calculator = Calculator(knowledge, examples)
+    calculator.share_cells = True
     try:
         calculator.kb()  # load (or un-pickle) the knowledge base before saying ready
     except ApiError:
@@ -356,7 +401,13 @@ def run_job(calc: Calculator, kind: str, args: tuple) -> tuple:
     """One job, in a worker process (or a thread of the server): its answer as a picklable reply."""
     try:
         if kind == "document":
-            return ("ok", calc.document(*args))
+            if not calc.share_cells:
+                return ("ok", calc.document(*args))
+            kb = calc.kb()
+            ran = cellcache.statistics(kb)["misses"]
+            text = calc.document(*args)
+            # the skeleton only of a cell new to this worker: the server has been handed the others already
+            return ("ok", text, calc.cell_of(*args) if cellcache.statistics(kb)["misses"] != ran else None)
         if kind == "report":
             return ("ok", calc.report(*args))
         if kind == "marks":
@@ -539,8 +590,10 @@ def create_app(knowledge: Path | str | None = None, examples: Path | str | None 
     async def assess_route(request: Request) -> Response:
         scenario = await _json_body(request)
         start = time.perf_counter()
-        _, key = await _in_thread(lambda: calc._key(scenario))
-        text = await calc.answer("document", (scenario,), key, calc.documents)
+        # answered in this process when it can be without the engine; else by the pool
+        key, text = await _in_thread(lambda: calc.document_here(scenario))
+        if text is None:
+            text = await calc.answer("document", (scenario,), key, calc.documents)
         took = (time.perf_counter() - start) * 1000  # in the header only: the body stays byte-identical
         return Response(text, media_type=_JSON, headers={"Server-Timing": f"assess;dur={took:.2f}"})
 

@@ -85,6 +85,7 @@ class Pool:
         if not self.processes:
             self._ready.set()
         self.crashes = 0
+        self.submitted = 0  # jobs accepted since the start
         self._threads = [threading.Thread(target=self._drive, args=(slot,), name=f"ppexpert-worker-{slot}",
                                           daemon=True) for slot in range(self.slots)]
         for thread in self._threads:
@@ -103,6 +104,7 @@ class Pool:
             if len(queue) >= limit:
                 raise Overloaded(lane, 1 if lane == FAST else 5)
             heapq.heappush(queue, job)
+            self.submitted += 1
             self._cond.notify_all()
         return job.future
 
