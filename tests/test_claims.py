@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[1]
 FACTS_TABLE = {
     "Point 3 lets NATO expand further": {"point-3-nato-expands": "differs"},
     "army capped so that 40% of 1,000,000 = 400,000 remain": {
-        "army-cap-400000": "differs", "army-strength-1000000": "differs", "army-authorised-dec-2024": "unverified"},
+        "army-cap-400000": "differs", "army-strength-1000000": "partly", "army-authorised-dec-2024": "unverified"},
     "Constitution Art. 110 sets the 5-year term": {"art-110-term": "differs"},
     "Art. 14 is the territorial clause": {"art-14-territory": "differs"},
     "next presidential election due 2029": {"next-election-2029": "differs"},
@@ -73,6 +73,17 @@ def test_the_claims_command_lists_differing_claims_as_json(kb):
     document = json.loads(result.stdout)
     assert {c["id"] for c in document["claims"]} == {c.id for c in kb.claims.values() if c.status == "differs"}
     assert "rome-ratified-2000" in {c["id"] for c in document["claims"]}
+
+
+def test_claims_the_record_bears_out_in_part_are_partly_and_listed_by_that_status(kb):
+    """REVIEW-2 rows 28-29: right on members and procedure but not on "no legal teeth"; right on a million in the
+    wider Defence Forces but not for the Armed Forces a cap applies to."""
+    result = _cli("claims", "--status", "partly", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert {c["id"] for c in document["claims"]} == {"army-strength-1000000", "peace-council-no-teeth"}
+    assert document["counts"]["partly"] == 2 and all(c["record"].startswith("Partly right") for c in document["claims"])
+    assert "peace-council-no-teeth  [PARTLY]" in _cli("claims").stdout
 
 
 def test_the_claims_command_prints_each_claim_beside_the_record():

@@ -22,7 +22,7 @@ with warnings.catch_warnings():
     from SALib.analyze import sobol
 
 ROOT = Path(__file__).resolve().parents[1]
-PLAN = ROOT / "examples" / "us-28-point-plan.yaml"
+PLAN = ROOT / "examples" / "seed-calculator.yaml"  # its five dials are all inputs (no regions to set aside)
 INPUTS = ["territory_ceded_pct=0:40", "election_within_days=0:365", "war_crimes_amnesty"]
 LEVELS = ["low", "medium", "high", "critical"]
 

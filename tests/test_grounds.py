@@ -116,7 +116,7 @@ def test_a_cached_cell_rerenders_every_ground_with_the_new_values(monkeypatch):
     scenario = yaml.safe_load(PLAN_28.read_text())
     cellcache.clear()
     first = ppexpert.assess(scenario, KNOWLEDGE)
-    scenario["parameters"]["election_within_days"] = 120  # the same cell: no test sits between 100 and 120
+    scenario["parameters"]["sequence"]["elections"]["within_days"] = 120  # the same cell: no test between 100 and 120
     second = ppexpert.assess(scenario, KNOWLEDGE)
     assert cellcache.statistics(second.kb)["hits"] >= 1
     fresh = ppexpert.reasoning.assess_loaded(second.loaded, second.kb, cache=False)

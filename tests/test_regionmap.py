@@ -11,6 +11,7 @@ import yaml
 
 import ppexpert
 from ppexpert.cli import main
+from ppexpert.knowledge.scenario import without_stated
 from ppexpert.present.regionmap import exact
 from ppexpert.reasoning.axes import value_of
 from ppexpert.reasoning.regions import region_map
@@ -18,10 +19,15 @@ from ppexpert.reasoning.regions import region_map
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = ROOT / "examples" / "us-28-point-plan.yaml"
 SEED = ROOT / "examples" / "seed-calculator.yaml"
+KB = ppexpert.load_knowledge(ROOT / "knowledge")
 
 
 def _assessed(plan: Path, values: dict, conclusion: str):
     data = yaml.safe_load(plan.read_text())
+    for name in values:  # a dial the plan derives from its regions replaces them, as the map's cells do
+        source = KB.parameters[name].derived_when if name in KB.parameters else None
+        if source:
+            data["parameters"] = without_stated(data["parameters"], source)
     data["parameters"].update(values)
     found = ppexpert.assess(data).get(conclusion)
     return found.level if found else None

@@ -60,6 +60,22 @@ def test_the_scenario_schema_knows_the_knowledge_base_so_an_editor_flags_a_bad_s
                                                               "$.parameters.territory_ceded_pct"}
 
 
+def test_the_scenario_schema_knows_the_plan_vocabularys_groups_written_nested():
+    check = validator("scenario")
+    plan = {"id": "p", "title": "P", "parameters": {
+        "territory": {"point": "21", "crimea": {"status": "recognised-de-facto", "recognised_by": ["united-states"]},
+                      "donetsk": {"status": {"value": "unknown", "note": "open"}, "recognised_by": []},
+                      "other": "not_addressed"},
+        "guarantee": {"guarantors": ["russia", "china"], "legal_form": "not_applicable"},
+        "alignment": "not_addressed", "sequence.elections.timing": "as-soon-as-possible"}}
+    assert list(check.iter_errors(plan)) == []
+    plan["parameters"]["territory"]["crimea"]["status"] = "annexed"
+    plan["parameters"]["territory"]["narnia"] = "not_addressed"
+    plan["parameters"]["guarantee"]["guarantors"] = ["russia", "atlantis"]
+    flagged = {e.json_path for e in check.iter_errors(plan)}
+    assert flagged == {"$.parameters.territory", "$.parameters.guarantee"}
+
+
 def test_schema_check_exits_1_when_a_schema_is_stale_and_0_after_writing(tmp_path, capsys):
     assert main(["schema", "-o", str(tmp_path), "--check"]) == 1
     assert main(["schema", "-o", str(tmp_path)]) == 0

@@ -117,6 +117,24 @@ def test_why_get_by_preset_with_a_change_equals_why_post_with_that_scenario(clie
     assert got.json() == posted.json()
 
 
+def test_a_change_to_an_input_a_preset_derives_from_its_regions_sets_the_regions_aside(client):
+    assert "territory" in preset("us-28-point-plan")["parameters"]
+    listed = {p["name"]: p for p in client.get("/api/knowledge").json()["parameters"]}
+    assert listed["territory_ceded_pct"]["derived_from"] == "territory"
+    assert listed["election_within_days"]["derived_from"] == "sequence.elections.within_days"
+    got = client.get("/api/why", params={"preset": "us-28-point-plan", "id": "risk.sovereignty",
+                                         "set": ["territory_ceded_pct=0", "election_within_days=30"]})
+    plan = preset("us-28-point-plan")
+    parameters = {k: v for k, v in plan["parameters"].items() if k != "territory"}
+    parameters["sequence"] = {"ceasefire": plan["parameters"]["sequence"]["ceasefire"],
+                              "elections": {k: v for k, v in plan["parameters"]["sequence"]["elections"].items()
+                                            if k != "within_days"}}
+    scenario = {**plan, "parameters": {**parameters, "territory_ceded_pct": 0, "election_within_days": 30}}
+    posted = client.post("/api/why", json={"scenario": scenario, "id": "risk.sovereignty"})
+    assert got.status_code == posted.status_code == 200
+    assert got.json() == posted.json()
+
+
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
 def test_why_get_answers_for_every_preset(client, path):
     response = client.get("/api/why", params={"preset": preset(path)["id"], "id": "risk.overall"})

@@ -12,6 +12,7 @@ import yaml
 import ppexpert
 from ppexpert.cli import main
 from ppexpert.knowledge.problems import InputError
+from ppexpert.knowledge.scenario import without_stated
 from ppexpert.reasoning.axes import axis, truth
 from ppexpert.reasoning.sweep import conclusion_ids, prepare, scenario_chunks, sweep
 
@@ -19,11 +20,17 @@ from ppexpert.reasoning.sweep import conclusion_ids, prepare, scenario_chunks, s
 ROOT = Path(__file__).resolve().parents[1]
 PLAN = ROOT / "examples" / "us-28-point-plan.yaml"
 SEED = ROOT / "examples" / "seed-calculator.yaml"
+KB = ppexpert.load_knowledge(ROOT / "knowledge")
 
 
 def _patched(plan: Path, values: dict) -> dict:
-    """The plan as a mapping with some parameters replaced (what a researcher would write by hand)."""
+    """The plan as a mapping with some parameters replaced (what a researcher would write by hand): an input the
+    plan derives from its regions replaces the regions, since a file may not state both."""
     data = yaml.safe_load(plan.read_text())
+    for name in values:
+        source = KB.parameters[name].derived_when if name in KB.parameters else None
+        if source:
+            data["parameters"] = without_stated(data["parameters"], source)
     data["parameters"].update(values)
     return data
 

@@ -10,6 +10,7 @@ import pytest
 from _support import EXAMPLES, KNOWLEDGE, run_cli
 
 from ppexpert import assess
+from ppexpert.knowledge.derive import with_inputs
 from ppexpert.knowledge.model import NOT_ADDRESSED, UNKNOWN
 from ppexpert.knowledge.problems import InputError
 from ppexpert.knowledge.scenario import load_scenario, patched
@@ -93,6 +94,33 @@ def test_a_region_the_plan_is_silent_on_stays_occupied_and_unrecognised_and_a_re
     inputs = load_scenario(scenario(territory=left_out), KB).inputs
     assert inputs["territory_ceded_pct"].value == UNKNOWN
     assert inputs["recognition_of_annexation"].value == UNKNOWN
+
+
+def test_a_region_recognised_by_nobody_counts_towards_no_recognised_share_even_when_its_control_is_open():
+    open_ = dict(every_region("frozen"), donetsk={"status": UNKNOWN, "recognised_by": []})
+    inputs = load_scenario(scenario(territory=open_), KB).inputs
+    assert inputs["territory_ceded_pct"].value == UNKNOWN  # who controls Donetsk is open
+    assert inputs["territory_recognised_pct"].value == inputs["territory_recognised_de_jure_pct"].value == 0
+    assert inputs["recognition_of_annexation"].value == "none" and inputs["recognition_by_us"].value is False
+    without = dict(every_region("frozen"), donetsk={"status": UNKNOWN})  # nothing said of recognition: open
+    inputs = load_scenario(scenario(territory=without), KB).inputs
+    assert inputs["territory_recognised_pct"].value == inputs["recognition_of_annexation"].value == UNKNOWN
+
+
+def test_a_change_to_a_dial_the_regions_derive_sets_the_regions_aside_and_what_if_changes_a_region():
+    crimea = {"status": "recognised-de-facto", "recognised_by": ["united-states"]}
+    regions = dict(every_region("restored"), crimea=crimea)
+    loaded = load_scenario(scenario(territory=regions), KB)
+    changed = with_inputs(loaded, KB, {"territory_ceded_pct": 3})
+    dial = changed.inputs["territory_ceded_pct"]
+    assert dial.value == 3 and dial.origin == "scenario"
+    assert changed.inputs["recognition_of_annexation"].value == UNKNOWN  # as a file with the dial and no regions
+    assert changed.inputs["territory_recognised_pct"].value == UNKNOWN
+    kept = with_inputs(loaded, KB, {"war_crimes_amnesty": "full"})  # any other change keeps the regions
+    assert kept.inputs["recognition_of_annexation"].value == "de-facto"
+    proposals = assess(scenario(territory=regions)).what_if("violation.ua.constitution.art-2")["changes"]
+    named = {p["input"] for p in proposals}
+    assert "territory.crimea.status" in named and not named & {"territory_ceded_pct", "recognition_of_annexation"}
 
 
 def test_todays_scenarios_keep_their_meaning():

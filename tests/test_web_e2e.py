@@ -84,9 +84,14 @@ def test_a_choice_a_preset_and_compare_with_update_the_cards(url, browser):
 
     Select(browser.find_element(By.ID, "preset")).select_by_value("us-28-point-plan")
     wait(browser, lambda d: "28-point" in d.find_element(By.ID, "overall").text)
-    written = preset("us-28-point-plan")["parameters"]["territory_ceded_pct"]
-    written = written["value"] if isinstance(written, dict) else written
-    assert float(browser.find_element(By.ID, "num-territory_ceded_pct").get_attribute("value")) == written
+    # the plan gives its territory region by region: the dial shows the share derived from the regions
+    assert "territory" in preset("us-28-point-plan")["parameters"]
+    assert browser.find_element(By.ID, "mode-territory_ceded_pct").get_attribute("value") == "derived"
+    readout = '[data-parameter="territory_ceded_pct"] output'
+    wait(browser, lambda d: d.find_element(By.CSS_SELECTOR, readout).text == "20% (derived)")
+    assert card_level(browser, "sovereignty") == "high"
+    Select(browser.find_element(By.ID, "mode-territory_ceded_pct")).select_by_value("set")  # by hand: sets aside
+    assert float(browser.find_element(By.ID, "num-territory_ceded_pct").get_attribute("value")) == 20  # from it
     assert console_errors(browser) == []
 
 

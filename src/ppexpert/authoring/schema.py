@@ -16,7 +16,7 @@ import ppexpert.knowledge.model as m
 from ppexpert.authoring.cases import CaseFile
 from ppexpert.check import load_knowledge
 from ppexpert.knowledge.base import KnowledgeBase
-from ppexpert.knowledge.model import UNKNOWN, Parameter
+from ppexpert.knowledge.model import NOT_ADDRESSED, NOT_APPLICABLE, UNKNOWN, Parameter, ParameterGroup
 from ppexpert.knowledge.scenario import describe_domain
 
 # file kind -> (model, title). The names are the schema files' names: schemas/<kind>.schema.json
@@ -59,9 +59,31 @@ def _know_the_knowledge_base(schema: dict, kb: KnowledgeBase) -> None:
         "title": "Parameters", "description": "the plan as the knowledge base's inputs; each also takes `unknown`, "
         "and a cited form {value, point, note}", "type": "object", "additionalProperties": False,
         "properties": {name: _cited(_parameter_schema(p), p) for name, p in inputs.items()}}
+    properties["parameters"]["properties"].update(
+        {name: _group_schema(group, kb) for name, group in sorted(kb.groups.items())})
     if kb.baselines:
         names = sorted({n for b in kb.baselines.values() for n in (b.id, b.alias) if n})
         properties["assumptions"] = {**properties["assumptions"], "propertyNames": {"enum": names}}
+
+
+_WORDS = [UNKNOWN, NOT_ADDRESSED, NOT_APPLICABLE]
+_CITE = {"point": {"type": ["string", "integer"]}, "note": {"type": "string"}}
+
+
+def _group_schema(group: ParameterGroup, kb: KnowledgeBase) -> dict:
+    """A group written nested: one word for all of it, or its fields (with `each`, its members, each a word or its
+    fields); a `point` or `note` beside fields applies to those below it that give none."""
+    def fields(prefix: str) -> dict:
+        found = {name: kb.parameters[f"{prefix}.{name}"] for name in group.fields}
+        return {"type": "object", "additionalProperties": False,
+                "properties": {**_CITE, **{name: _cited(_parameter_schema(p), p) for name, p in found.items()}}}
+    if group.each:
+        body = {"type": "object", "additionalProperties": False, "properties": {**_CITE, **{
+            member: {"title": title, "anyOf": [{"enum": _WORDS}, fields(f"{group.id}.{member}")]}
+            for member, title in group.each.items()}}}
+    else:
+        body = fields(group.id)
+    return {"title": group.title, "anyOf": [{"enum": _WORDS}, body]}
 
 
 def _cited(value: dict, parameter: Parameter) -> dict:
@@ -73,7 +95,7 @@ def _cited(value: dict, parameter: Parameter) -> dict:
 
 def _parameter_schema(parameter: Parameter) -> dict:
     """The values `check_parameter_value` accepts, as JSON Schema."""
-    kinds: list[dict] = [{"const": UNKNOWN}]
+    kinds: list[dict] = [{"enum": _WORDS}]
     if parameter.nullable:
         kinds.append({"type": "null"})
     if parameter.type in ("number", "integer"):
@@ -82,6 +104,8 @@ def _parameter_schema(parameter: Parameter) -> dict:
         kinds.append({"type": "boolean"})
     elif parameter.type == "choice":
         kinds.append({"enum": list(parameter.choices or [])})
+    elif parameter.type == "set":
+        kinds.append({"type": "array", "uniqueItems": True, "items": {"enum": list(parameter.choices or [])}})
     elif parameter.type == "record":
         kinds += [{"type": "object", "additionalProperties": False, "required": [key],
                    "properties": {key: _number(spec.type, spec.min, spec.max)}}

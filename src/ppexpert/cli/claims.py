@@ -13,7 +13,7 @@ from ppexpert.cli import add_format, emit_json
 from ppexpert.knowledge.model import ClaimStatus
 from ppexpert.knowledge.problems import InputError, Problem, Span
 
-STATUSES: tuple[str, ...] = ClaimStatus.__args__  # confirmed, differs, unverified
+STATUSES: tuple[str, ...] = ClaimStatus.__args__  # confirmed, partly, differs, unverified
 
 
 def add(sub) -> None:

@@ -6,6 +6,7 @@ as plain inputs. Each derivation names what it reads; the trace links them.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import re
 from typing import Any, Callable
@@ -99,6 +100,31 @@ def derive_inputs(loaded: LoadedScenario, kb: KnowledgeBase) -> dict[str, InputV
     return derived
 
 
+def with_inputs(loaded: LoadedScenario, kb: KnowledgeBase, values: dict[str, Any]) -> LoadedScenario:
+    """The scenario with these inputs set (values as the loader holds them) and everything derived again: what a
+    sweep, a map or a what-if assesses. Setting an input the scenario derives from a group it states (the territory
+    share from the regions) sets that group aside, as a scenario would that wrote the input instead of the group
+    (a scenario may not state both); the other inputs derived from the group are then unknown, as they would be."""
+    span = loaded.scenario.span
+    inputs = {k: v for k, v in loaded.inputs.items() if v.origin != "derived"}
+    for name, value in values.items():
+        parameter = kb.parameters.get(name)
+        source = parameter.derived_when if parameter is not None else None
+        if not source or value == UNKNOWN or not stated_under(source, inputs):
+            continue
+        for other in [k for k in inputs if k == source or k.startswith(source + ".")]:
+            inputs[other] = InputValue(other, UNKNOWN, inputs[other].span, "not-stated")
+        for other, spec in kb.parameters.items():
+            if spec.derived_when == source and not spec.derived and other not in inputs:
+                inputs[other] = InputValue(other, UNKNOWN, span, "not-stated")
+    for name, value in values.items():
+        previous = inputs.get(name) or InputValue(name, UNKNOWN, span, "not-stated")
+        inputs[name] = dataclasses.replace(previous, value=value, origin="scenario")
+    changed = dataclasses.replace(loaded, inputs=inputs)
+    changed.inputs.update(derive_inputs(changed, kb))
+    return changed
+
+
 def _set_member(parent: InputValue, word: str, parameter) -> InputValue:
     """`guarantee.guarantors.russia`: true when the set holds the word; a special value carries over."""
     value = parent.value
@@ -148,6 +174,12 @@ def _region_reads(kb: KnowledgeBase, fields: tuple[str, ...], baselines: bool = 
     return reads
 
 
+def _recognised_by_nobody(loaded: LoadedScenario, region: str) -> bool:
+    """`recognised_by: []`: whatever becomes of the region's control (its status may be left open), nobody
+    recognises it as Russian, so it counts towards no recognised share."""
+    return _value(loaded, f"{TERRITORY}.{region}.recognised_by") == []
+
+
 def _russian_share(loaded, kb, region: str, counted: tuple[str, ...]) -> Any:
     """The share of Ukraine (%) in this region that the plan leaves to Russia, if its status is one of `counted`:
     the occupied part, and the part Ukraine holds too when Ukraine withdraws from it. Silence on a region
@@ -156,7 +188,8 @@ def _russian_share(loaded, kb, region: str, counted: tuple[str, ...]) -> Any:
     if status == NOT_ADDRESSED:
         status = "frozen"
     if status == UNKNOWN:
-        return UNKNOWN
+        only_recognised = not set(counted) - set(RECOGNISED)
+        return 0.0 if only_recognised and _recognised_by_nobody(loaded, region) else UNKNOWN
     if status not in counted:
         return 0.0
     occupied, held = region_shares(loaded, kb, region)
@@ -214,7 +247,7 @@ def _recognition(loaded, kb):
     best, open_ = 0, False
     for region in _regions(kb):
         status = _value(loaded, f"{TERRITORY}.{region}.status")
-        if status == UNKNOWN:
+        if status == UNKNOWN and not _recognised_by_nobody(loaded, region):
             open_ = True
         elif status in RECOGNISED:
             best = max(best, _STRENGTH[status.removeprefix("recognised-")])
@@ -229,7 +262,7 @@ def _recognised_by(who: str):
         for region in _regions(kb):
             status = _value(loaded, f"{TERRITORY}.{region}.status")
             by = _value(loaded, f"{TERRITORY}.{region}.recognised_by")
-            if status == UNKNOWN:
+            if status == UNKNOWN and by != []:
                 open_ = True
             elif status in RECOGNISED:
                 if isinstance(by, list):

@@ -137,7 +137,8 @@ class ProvisionsFile(_Model):
     provisions: dict[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9\-]*$")], Provision]
 
 
-ClaimStatus = Literal["confirmed", "differs", "unverified"]
+# partly: the record agrees with part of the claim and not with the rest (the record says which part)
+ClaimStatus = Literal["confirmed", "partly", "differs", "unverified"]
 
 
 class SourceValue(_Model):

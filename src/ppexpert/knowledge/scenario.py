@@ -104,6 +104,21 @@ def _written(doc: Document, kb: KnowledgeBase, raw_parameters: dict, problems: l
         yield name, raw, path, None, None
 
 
+def without_stated(parameters: dict, path: str) -> dict:
+    """A scenario's parameters without `territory` or `sequence.elections.within_days`, written flat or nested:
+    what setting an input derived from it by hand leaves (a scenario may not state both)."""
+    kept = {}
+    for key, value in parameters.items():
+        if key == path or key.startswith(path + "."):
+            continue
+        if path.startswith(key + "."):
+            if not isinstance(value, dict):
+                continue  # a word for the whole group (not_addressed) would state the input too
+            value = without_stated(value, path[len(key) + 1:])
+        kept[key] = value
+    return kept
+
+
 def patched(parameters: dict, patch: dict) -> dict:
     """A scenario's parameters with a patch's on top. A dotted name in the patch (`territory.donetsk.status`)
     replaces that one field even where the scenario writes its group nested; a group key replaces the group."""

@@ -112,10 +112,11 @@ def _scenario_report(assessment, index: int, citations: _Citations) -> dict:
     conclusions = ([document["overall"]] if document["overall"] else []) + [
         c for key, _ in SECTIONS for c in document[key]]
     by_id = {c["id"]: c for c in conclusions}
-    # Footnotes are numbered in the order a reader meets them: the summary (overall, then the area cards), then
-    # each conclusion's own sources followed by those in its derivation.
+    # Footnotes are numbered in the order a reader meets them: the summary (overall, the area cards, the most
+    # severe), then each conclusion's own sources followed by those in its derivation.
     summary = [document["overall"]] if document["overall"] else []
     summary += [by_id[f"risk.{area['id']}"] for area in document["areas"] if f"risk.{area['id']}" in by_id]
+    summary += document["violations"]  # "Most severe" closes the summary: the gravest areas, then every violation
     for conclusion in summary:
         for source in conclusion["sources"]:
             citations.number(source)

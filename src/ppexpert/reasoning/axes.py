@@ -10,14 +10,13 @@ per threshold and the cut is exact. Words, yes/no, null and unknown are classes 
 from __future__ import annotations
 
 import bisect
-import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from ppexpert.knowledge.base import KnowledgeBase
 from ppexpert.knowledge.conditions import is_number, normalise_number, value_holds
-from ppexpert.knowledge.derive import DERIVATIONS, derive_inputs
+from ppexpert.knowledge.derive import DERIVATIONS, with_inputs
 from ppexpert.knowledge.inputs import LoadedScenario
 from ppexpert.knowledge.model import UNKNOWN, Condition
 
@@ -127,10 +126,7 @@ def value_of(kb: KnowledgeBase, base: LoadedScenario, parameter: str, field: str
     written = {field: value} if field and value is not None and value != UNKNOWN else value
     if subject == parameter:
         return written
-    inputs = {k: v for k, v in base.inputs.items() if v.origin != "derived"}
-    inputs[parameter] = dataclasses.replace(inputs[parameter], value=written, origin="scenario")
-    loaded = dataclasses.replace(base, inputs=inputs)
-    return derive_inputs(loaded, kb)[subject].value
+    return with_inputs(base, kb, {parameter: written}).inputs[subject].value
 
 
 def truth(axis_: Axis, kb: KnowledgeBase, base: LoadedScenario, value: Any) -> tuple[bool, ...]:

@@ -40,7 +40,10 @@ def key_of(loaded: LoadedScenario, kb: KnowledgeBase) -> tuple:
     them otherwise, so a key is never handed from one process to another)."""
     assumed = tuple((b.id, b.assumed, b.disputed) for b in loaded.baselines.values() if b.assumed or b.disputed)
     as_of = getattr(loaded, "as_of", None)
-    return (structure_of(kb).key(loaded), assumed, as_of, loaded.scenario.date)
+    # the trace's `derives` edges follow what each derived input was read from, which the truth vector does not
+    # fix: the regions a plan states (one gives recognised_by, another leaves it out) can share a cell
+    derived = tuple((n, v.derived_from) for n, v in sorted(loaded.inputs.items()) if v.origin == "derived")
+    return (structure_of(kb).key(loaded), assumed, as_of, loaded.scenario.date, derived)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import dataclasses
 from typing import Any
 
 from ppexpert.knowledge.conditions import describe, show_value, value_holds
-from ppexpert.knowledge.derive import derive_inputs
+from ppexpert.knowledge.derive import with_inputs
 from ppexpert.knowledge.model import UNKNOWN, Rule
 from ppexpert.knowledge.problems import InputError, Problem, Span, suggest
 from ppexpert.knowledge.rulegraph import reads_conclusion
@@ -206,15 +206,12 @@ def what_if(assessment, conclusion_id: str, limit: int = 5) -> dict:
     now = current.level or "holds" if current else "does not hold"
     changes = []
     for name, parameter in sorted(kb.parameters.items()):
-        if parameter.derived or name not in loaded.inputs:
-            continue
+        if parameter.derived or name not in loaded.inputs or loaded.inputs[name].origin == "derived":
+            continue  # an input derived from what the plan states (the share from its regions): change those
         original = loaded.inputs[name]
         best = None
         for candidate, distance in _candidates(kb, parameter, original.value):
-            inputs = {k: v for k, v in loaded.inputs.items() if v.origin != "derived"}
-            inputs[name] = dataclasses.replace(original, value=candidate, origin="scenario")
-            variant = dataclasses.replace(loaded, inputs=inputs)
-            variant.inputs.update(derive_inputs(variant, kb))
+            variant = with_inputs(loaded, kb, {name: candidate})
             outcome = assessment.reassess(variant).get(conclusion_id)
             then = (outcome.level or "holds") if outcome else "does not hold"
             if then != now and (best is None or distance < best[1]):

@@ -11,7 +11,6 @@ input's class (`ppexpert.reasoning.axes`), which fixes that vector: it is exact,
 """
 from __future__ import annotations
 
-import dataclasses
 import fnmatch
 import importlib
 import itertools
@@ -30,8 +29,8 @@ from ppexpert._version import __version__
 from ppexpert.engine.durable import shared_engine
 from ppexpert.knowledge.base import KnowledgeBase
 from ppexpert.knowledge.conditions import normalise_number
-from ppexpert.knowledge.derive import derive_inputs
-from ppexpert.knowledge.inputs import InputValue, LoadedScenario
+from ppexpert.knowledge.derive import with_inputs
+from ppexpert.knowledge.inputs import LoadedScenario
 from ppexpert.knowledge.model import UNKNOWN, Parameter
 from ppexpert.knowledge.problems import InputError, Problem, Span
 from ppexpert.knowledge.scenario import check_parameter_value, describe_domain
@@ -370,14 +369,7 @@ class Evaluator:
 
     def scenario(self, values: Mapping[str, Any]) -> LoadedScenario:
         """The base plan with these inputs (parameter -> value as a scenario writes it), derived values again."""
-        inputs = {k: v for k, v in self.base.inputs.items() if v.origin != "derived"}
-        for name, value in values.items():
-            # a group's field no rule reads is not among the plan's inputs until it is varied
-            previous = inputs.get(name) or InputValue(name, UNKNOWN, self.base.scenario.span, "not-stated")
-            inputs[name] = dataclasses.replace(previous, value=_normalised(value), origin="scenario")
-        loaded = dataclasses.replace(self.base, inputs=inputs)
-        loaded.inputs.update(derive_inputs(loaded, self.kb))
-        return loaded
+        return with_inputs(self.base, self.kb, {name: _normalised(value) for name, value in values.items()})
 
     def levels(self, row: Sequence[Any]) -> dict[str, Any]:
         """Conclusion id -> its level (a word), True for one without a level, None where it does not hold;

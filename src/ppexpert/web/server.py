@@ -34,7 +34,8 @@ from starlette.concurrency import run_in_threadpool
 
 from ppexpert._version import __version__
 from ppexpert.knowledge.base import KnowledgeBase, find_knowledge
-from ppexpert.knowledge.model import Scenario
+from ppexpert.knowledge.model import UNKNOWN, Scenario
+from ppexpert.knowledge.scenario import without_stated
 from ppexpert.knowledge.problems import (
     EngineFailure,
     InputError,
@@ -629,7 +630,7 @@ def create_app(knowledge: Path | str | None = None, examples: Path | str | None 
                       id: str = Query(description="a conclusion id, e.g. risk.sovereignty"),
                       changes: list[str] = Query([], alias="set", description="change an input: name=value (value in JSON), "
                                                             "e.g. territory_ceded_pct=40 or military_cap={\"troops\":600000}")) -> Response:
-        scenario = _with_changes(calc.presets.get(preset).data, changes)
+        scenario = _with_changes(calc.presets.get(preset).data, changes, calc.kb())
         return await explained(scenario, id, "why")
 
     @app.post("/api/why-not", summary="Why a conclusion (or a level of it) does not hold",
@@ -743,6 +744,7 @@ def api_page(spec: dict) -> str:
 def _parameter_json(p) -> dict:
     return {"name": p.id, "title": p.title, "type": p.type, "unit": p.unit, "min": p.min, "max": p.max,
             "choices": p.choices, "nullable": p.nullable, "null_means": p.null_means, "plan_points": p.plan_points,
+            "derived_from": p.derived_when,  # a scenario stating this group (or parameter) derives the input
             "fields": {k: {"type": f.type, "min": f.min, "max": f.max, "unit": getattr(f, "unit", None),
                            "title": getattr(f, "title", None)} for k, f in (p.fields or {}).items()} or None}
 
@@ -842,8 +844,10 @@ def _body_problem(error: dict, model: type[BaseModel]) -> dict:
     return problem_json(Problem(Span("<request>"), path, message, hint, code=code))
 
 
-def _with_changes(scenario: dict, changes: list[str]) -> dict:
-    """A preset with `name=value` changes to its parameters (values in JSON; a bare word is taken as a string)."""
+def _with_changes(scenario: dict, changes: list[str], kb: KnowledgeBase) -> dict:
+    """A preset with `name=value` changes to its parameters (values in JSON; a bare word is taken as a string). A
+    change to an input the preset derives from its vocabulary (the territory share from the regions) replaces what
+    it is derived from, as on the page (a scenario may not state both)."""
     parameters = dict(scenario.get("parameters") or {})
     for change in changes:
         name, sep, text = change.partition("=")
@@ -856,7 +860,11 @@ def _with_changes(scenario: dict, changes: list[str]) -> dict:
             value = text
         old = parameters.get(name)
         parameters[name] = {**old, "value": value} if isinstance(old, dict) and "value" in old else value
+        parameter = kb.parameters.get(name)
+        if parameter is not None and parameter.derived_when and value != UNKNOWN:
+            parameters = without_stated(parameters, parameter.derived_when)
     return {**scenario, "parameters": parameters}
+
 
 
 class BodyLimit:

@@ -6,7 +6,7 @@ const state = {
   kb: null,            // GET /api/knowledge
   presets: [],         // GET /api/scenarios
   base: null,          // the preset the controls started from
-  inputs: {},          // parameter name -> {mode: "set"|"unknown"|"null", value, field}
+  inputs: {},          // parameter name -> {mode: "set"|"unknown"|"null"|"derived", value, field}
   meta: {},            // parameter name -> {point, note} kept from the preset
   extra: {},           // preset parameters the knowledge base does not list: passed through untouched
   doc: null,           // the latest assessment document shown
@@ -185,9 +185,16 @@ function buildControl(parameter) {
   }
   const modes = [["set", "set by the plan"], ["unknown", "not stated"]];
   if (parameter.nullable) modes.push(["null", parameter.null_means || "none"]);
+  // derived from what the plan states in its vocabulary (the territory share from the regions); setting it by hand
+  // sets that aside
+  if (parameter.derived_from) modes.push(["derived", `derived from ${parameter.derived_from}`]);
   const mode = h("select", {id: `mode-${name}`, "aria-label": `${parameter.title}: how the plan settles it`},
                  modes.map(([value, shown]) => h("option", {value}, shown)));
-  mode.addEventListener("change", () => { input().mode = mode.value; sync(); changed(); });
+  mode.addEventListener("change", () => {
+    const derived = input().mode === "derived" && derivedInput(name);
+    if (derived && typeof derived.value === typeof input().value) input().value = derived.value;  // start from it
+    input().mode = mode.value; sync(); changed();
+  });
   const readout = h("output", {class: "readout", for: `in-${name}`});
   function sync() {
     const i = input();
@@ -206,8 +213,16 @@ function buildControl(parameter) {
            h("p", {class: "preset-note", dataset: {for: name}}, meta.note || ""));
 }
 
+function derivedInput(name) {
+  return state.doc && state.doc.inputs.find(i => i.name === name && i.origin === "derived");
+}
+
 function shownValue(parameter, input) {
   if (input.mode === "unknown") return "not stated";
+  if (input.mode === "derived") {
+    const derived = derivedInput(parameter.name);
+    return derived ? `${derived.shown}${parameter.unit === "%" ? "%" : ""} (derived)` : "not stated";
+  }
   if (input.mode === "null") return parameter.null_means || "none";
   if (parameter.type === "record") {
     const spec = parameter.fields[input.field] || {};
@@ -237,6 +252,9 @@ function loadPreset(preset) {
       raw = raw.value;
     }
     state.inputs[parameter.name] = inputFrom(parameter, raw, parameter.name in given);
+    if (!(parameter.name in given) && parameter.derived_from && states(given, parameter.derived_from)) {
+      state.inputs[parameter.name].mode = "derived";
+    }
   }
   const note = [];
   if (preset.description) note.push(preset.description);
@@ -244,6 +262,18 @@ function loadPreset(preset) {
     note.push(`Assumes ${name} = ${number(assumption.value)} (source: ${assumption.source}).`);
   }
   byId("scenario-note").textContent = note.join(" ");
+}
+
+function states(parameters, path) {
+  // whether a scenario's parameters state `territory` or `sequence.elections.within_days`, flat or nested
+  for (const [key, value] of Object.entries(parameters)) {
+    if (key === path || key.startsWith(path + ".")) return true;
+    if (path.startsWith(key + ".")) {
+      if (!value || typeof value !== "object" || Array.isArray(value)) return true;  // a word for the whole group
+      if (states(value, path.slice(key.length + 1))) return true;
+    }
+  }
+  return false;
 }
 
 function inputFrom(parameter, raw, stated) {
@@ -274,15 +304,38 @@ function currentScenario() {
   const parameters = {...state.extra};
   for (const parameter of state.kb.parameters) {
     const input = state.inputs[parameter.name];
+    if (input.mode === "derived") continue;  // the knowledge base derives it from what the plan states
     let value = input.mode === "unknown" ? "unknown" : input.mode === "null" ? null
               : parameter.type === "record" ? {[input.field]: input.value} : input.value;
     const meta = state.meta[parameter.name];
     parameters[parameter.name] = meta && (meta.point || meta.note) ? {value, ...cleaned(meta)} : value;
   }
+  // an input set by hand that the plan would derive replaces what it is derived from (a scenario may not state both)
+  for (const parameter of state.kb.parameters) {
+    const mode = state.inputs[parameter.name].mode;
+    if (parameter.derived_from && mode !== "derived" && mode !== "unknown") {
+      dropStated(parameters, parameter.derived_from);
+    }
+  }
   const scenario = {id: base.id, title: base.title, parameters};
   for (const key of ["description", "plan", "date"]) if (base[key]) scenario[key] = base[key];
   if (base.assumptions && Object.keys(base.assumptions).length) scenario.assumptions = base.assumptions;
   return scenario;
+}
+
+function dropStated(parameters, path) {
+  // remove `territory` or `sequence.elections.within_days`, flat or nested, copying (never changing) the preset's
+  for (const key of Object.keys(parameters)) {
+    if (key === path || key.startsWith(path + ".")) { delete parameters[key]; continue; }
+    if (!path.startsWith(key + ".")) continue;
+    const inner = parameters[key];
+    if (inner && typeof inner === "object" && !Array.isArray(inner)) {
+      parameters[key] = {...inner};
+      dropStated(parameters[key], path.slice(key.length + 1));
+    } else {
+      delete parameters[key];  // a word for the whole group (not_addressed) would state the input too
+    }
+  }
 }
 
 function cleaned(meta) {
@@ -305,6 +358,7 @@ function remember() {
   if (compare) query.set("compare", compare);
   const now = currentScenario().parameters, given = state.base.parameters || {};
   for (const parameter of state.kb.parameters) {
+    if (state.inputs[parameter.name].mode === "derived") continue;  // as the preset has it
     const value = plainValue(now[parameter.name]);
     const was = parameter.name in given ? plainValue(given[parameter.name]) : "unknown";
     if (JSON.stringify(value) !== JSON.stringify(was)) query.set(parameter.name, JSON.stringify(value));
@@ -422,6 +476,9 @@ function render() {
   document.body.classList.toggle("comparing", !!state.compare);
   const open = new Set([...document.querySelectorAll(".why[data-open]")].map(el => el.dataset.open));
   renderOverall(doc);
+  for (const [name, control] of Object.entries(state.controls)) {  // a derived input shows what it was derived as
+    if (state.inputs[name] && state.inputs[name].mode === "derived") control.sync();
+  }
   for (const area of doc.areas) {
     if (!byId(`slot-${area.id}`)) {  // an area the page did not know when it was laid out
       byId("more-areas").append(h("div", {class: "more-area", dataset: {area: area.id}}, ...slots(area.id)));
