@@ -9,6 +9,7 @@ verdict is the assessment's.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ppexpert.knowledge.conditions import show_value, with_unit
@@ -137,6 +138,17 @@ def premise_in_words(assessment, node: dict, condition: Condition | None) -> dic
             "details": {"baseline": name}}
 
 
+_RULE_ID = re.compile(r"\b[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+\b")
+
+
+def prose(kb, text: str | None) -> str | None:
+    """A rule's note or rationale for a reader: another rule named by its id is named by its title."""
+    if not text:
+        return text
+    return _RULE_ID.sub(lambda m: f"“{kb.rules_by_id[m.group(0)].title}”" if m.group(0) in kb.rules_by_id
+                        else m.group(0), text)
+
+
 def _title(kb, source_id: str) -> str:
     source = kb.sources.get(source_id)
     return source.title if source else "another source"
@@ -174,7 +186,7 @@ def _conclusion(assessment, node: dict) -> dict:
             "premises": [premise_in_words(assessment, p, c) for c, p in zip(rule.when, derivation["premises"])],
             "sources": [_source(kb, c) for c in derivation["rests_on"]],
             "context": [_source(kb, c) for c in derivation.get("context", [])],
-            "rationale": rule.rationale, "note": rule.note,
+            "rationale": prose(kb, rule.rationale), "note": prose(kb, rule.note),
             "points": ("Plan points: " + ", ".join(p.split(":", 1)[-1] for p in rule.plan_points))
             if rule.plan_points else None,
             "details": {"rule": rule.id, "written at": derivation["at"]}})
