@@ -10,7 +10,7 @@ FORBIDDEN = {
     "<scenario> placeholder": re.compile(r"<scenario>|<memory>"),
     "file path": re.compile(r"\.ya?ml\b|(?:^|\s)/[a-z]+/"),
     "rule id": re.compile(r"\b[A-Z]{2,5}(?:-[A-Z0-9]+)+(?:#\d+)?\b"),
-    "conclusion id": re.compile(r"\b(?:risk|violation|consequence|finding)\.[a-z*]"),
+    "conclusion id": re.compile(r"\b(?:risk|violation|requirement|commitment|consequence|finding)\.[a-z*]"),
     "figure without its thousands separator": re.compile(r"(?<![\d,.])\d{5,}(?![\d,])"),
 }
 

@@ -58,11 +58,11 @@ def test_an_expected_conclusion_that_does_not_hold_is_explained_by_why_not(tmp_p
           - name: A calm plan is wrongly expected to breach Art. 73
             parameters: {territory_ceded_pct: 10, recognition_of_annexation: de-jure, territory_change_by_referendum: true}
             expect:
-              violation.ua.constitution.art-73: present
+              requirement.referendum-on-territory: present
         """)
     assert main(["test", str(path)]) == 1
     out = capsys.readouterr().out
-    assert "violation.ua.constitution.art-73: expected present, actual absent" in out
+    assert "requirement.referendum-on-territory: expected present, actual absent" in out
     assert "why it does not hold:" in out and "its exception holds" in out and "all-Ukrainian referendum" in out
 
 

@@ -12,7 +12,7 @@ from ppexpert.web.server import create_app
 
 PLAN_28 = EXAMPLES / "us-28-point-plan.yaml"
 BEFORE_THE_WAR = dt.date(2021, 6, 1)
-MARTIAL_LAW = ("violation.ua.martial-law.art-19", "consequence.lift-martial-law-first")
+MARTIAL_LAW = ("requirement.election-under-martial-law", "consequence.lift-martial-law-first")
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +31,7 @@ def test_the_28_point_plan_as_of_june_2021_has_no_martial_law_conclusion(kb):
     document = assessment.to_json()
     assert document["as_of"] == "2021-06-01"
     assert [cid for cid in MARTIAL_LAW if assessment.get(cid)] == []
-    assert not any("martial-law" in c["id"] for key in ("violations", "consequences") for c in document[key])
+    assert not any("martial-law" in c["id"] for key in ("violations", "requirements", "consequences") for c in document[key])
     assert assessment.loaded.baselines["ua.martial-law.in-force"].value is False
 
 
@@ -60,9 +60,9 @@ def test_troop_strengths_with_no_value_for_the_day_leave_the_ratios_unknown(kb):
 
 
 def test_why_not_names_the_dates_of_a_legal_basis_not_in_force(kb):
-    result = assess(PLAN_28, kb, BEFORE_THE_WAR).why_not("violation.intl.rome-statute.preamble")
+    result = assess(PLAN_28, kb, BEFORE_THE_WAR).why_not("finding.rome-statute-status")
     assert result["as_of"] == "2021-06-01"
-    verdict = next(r["verdict"] for r in result["rules"] if r["rule"] == "ACC-ROME-PREAMBLE")
+    verdict = next(r["verdict"] for r in result["rules"] if r["rule"] == "ACC-ROME-STATUS")
     assert "legal basis in force on 2021-06-01 fails" in verdict
     assert "in force from 2025-01-01" in verdict
 
@@ -77,25 +77,25 @@ def test_a_rule_that_would_fire_does_not_when_its_basis_is_not_yet_in_force(kb):
     defeat = next(d for d in early.defeats if d.rule == "CON-ART-157-MARTIAL-LAW")
     assert defeat.by == "not-in-force"
     assert "not in force on 2018-06-01" in defeat.reason and "in force from 2019-02-21" in defeat.reason
-    amendment = early.get("violation.ua.constitution.art-157")
+    amendment = early.get("requirement.amendment-under-martial-law")
     assert amendment is None or "CON-ART-157-MARTIAL-LAW" not in amendment.rules
     later = assess({**scenario, "date": "2019-06-01"}, kb)
-    assert "CON-ART-157-MARTIAL-LAW" in later.get("violation.ua.constitution.art-157").rules
+    assert "CON-ART-157-MARTIAL-LAW" in later.get("requirement.amendment-under-martial-law").rules
 
 
 def test_as_of_overrides_the_scenario_date_in_a_mapping_and_as_an_argument(kb):
     scenario = {"id": "s", "title": "S", "date": "2025-11-20", "parameters": {"election_within_days": 100}}
-    assert assess(scenario, kb).get("violation.ua.martial-law.art-19") is not None
-    assert assess({**scenario, "as_of": "2021-06-01"}, kb).get("violation.ua.martial-law.art-19") is None
-    assert assess(scenario, kb, BEFORE_THE_WAR).get("violation.ua.martial-law.art-19") is None
+    assert assess(scenario, kb).get("requirement.election-under-martial-law") is not None
+    assert assess({**scenario, "as_of": "2021-06-01"}, kb).get("requirement.election-under-martial-law") is None
+    assert assess(scenario, kb, BEFORE_THE_WAR).get("requirement.election-under-martial-law") is None
 
 
 def test_the_cli_takes_as_of_and_names_the_day():
     result = run_cli("assess", str(PLAN_28), "--as-of", "2021-06-01")
     assert result.returncode == 0, result.stderr
     assert "Law and facts as of 2021-06-01" in result.stdout
-    assert "violation.ua.martial-law.art-19" not in result.stdout
-    why_not = run_cli("why-not", str(PLAN_28), "violation.intl.rome-statute.preamble", "--as-of", "2021-06-01")
+    assert "requirement.election-under-martial-law" not in result.stdout
+    why_not = run_cli("why-not", str(PLAN_28), "finding.rome-statute-status", "--as-of", "2021-06-01")
     assert "in force from 2025-01-01" in why_not.stdout
     report = run_cli("report", str(PLAN_28), "--format", "md", "--as-of", "2021-06-01")
     assert "Law and facts as of: 2021-06-01" in report.stdout

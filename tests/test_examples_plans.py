@@ -22,19 +22,19 @@ SEED = EXAMPLES / "seed-calculator.yaml"
 # The conclusions the "done when" of the knowledge issue names for the 28-point plan.
 BREACHES_OF_28 = (
     "violation.ua.constitution.art-2",
-    "violation.ua.constitution.art-73",
-    "violation.ua.constitution.art-157",
-    "violation.ua.martial-law.art-19",
+    "requirement.referendum-on-territory",
+    "requirement.amendment-under-martial-law",
+    "requirement.election-under-martial-law",
     "violation.intl.geneva-convention-iv.art-146",
     "violation.intl.geneva-convention-iv.art-148",
-    "violation.intl.rome-statute.preamble",
+    "consequence.icc-admissibility",
     "violation.intl.rome-statute.art-86",
     "consequence.sequencing-conflict",
 )
 AMNESTY_BREACHES = (
     "violation.intl.geneva-convention-iv.art-146",
     "violation.intl.geneva-convention-iv.art-148",
-    "violation.intl.rome-statute.preamble",
+    "consequence.icc-admissibility",
     "violation.intl.rome-statute.art-86",
 )
 
@@ -75,8 +75,9 @@ def test_the_28_point_plan_breaches_the_constitution_martial_law_geneva_and_rome
 
 def test_article_157_is_breached_by_the_28_point_plans_constitutional_nato_clause_not_by_de_facto_recognition(assessed):
     """Review 2, row 9: accepting de facto control needs no amendment, so only the amendment under martial law."""
-    rules = set(assessed["us-28-point-plan"].get("violation.ua.constitution.art-157").rules)
-    assert rules == {"CON-ART-157-MARTIAL-LAW"}
+    plan = assessed["us-28-point-plan"]
+    assert set(plan.get("requirement.amendment-under-martial-law").rules) == {"CON-ART-157-MARTIAL-LAW"}
+    assert plan.get("requirement.amendment-on-territory") is None
 
 
 def test_the_sequencing_conflict_comes_from_the_election_and_the_constitutional_nato_clause(assessed):
@@ -95,8 +96,9 @@ def test_a_plan_that_lifts_martial_law_first_has_no_sequencing_conflict():
     assert assessment.get("consequence.sequencing-conflict") is None
     assert {d.rule for d in assessment.defeats} >= {"CON-SEQUENCE-ELECTION", "CON-SEQUENCE-AMENDMENT"}
     # Once martial law has ended, its ban on elections, referendums and amendments no longer applies.
-    assert assessment.get("violation.ua.martial-law.art-19") is None
-    assert {d.rule for d in assessment.defeats} >= {"ELE-MARTIAL-LAW-BAN", "CON-MARTIAL-LAW-AMENDMENT"}
+    assert assessment.get("requirement.election-under-martial-law") is None
+    assert assessment.get("requirement.amendment-under-martial-law") is None
+    assert {d.rule for d in assessment.defeats} >= {"ELE-MARTIAL-LAW-BAN", "CON-ART-157-MARTIAL-LAW"}
 
 
 @pytest.mark.parametrize("conclusion", BREACHES_OF_28)
@@ -132,7 +134,7 @@ def test_the_20_point_framework_differs_where_its_text_differs(assessed):
     assert twenty.get("consequence.guarantee-for-payment") is None          # compensation clause removed
     assert twenty_eight.get("consequence.guarantee-for-payment") is not None
     assert twenty.get("consequence.guarantee-voidable") is not None         # kept in point 5
-    assert twenty.get("violation.intl.helsinki-final-act.principle-iv") is None  # no recognition
+    assert twenty.get("commitment.intl.helsinki-final-act.principle-iv") is None  # no recognition
 
 
 def test_what_the_20_point_framework_leaves_open_is_undetermined_not_concluded(assessed):
@@ -140,7 +142,7 @@ def test_what_the_20_point_framework_leaves_open_is_undetermined_not_concluded(a
     assert twenty.get("violation.ua.constitution.art-2") is None
     open_questions = {(u.conclusion, u.unknown) for u in twenty.undetermined}
     assert ("finding.land-control", ("territory_ceded_pct",)) in open_questions
-    assert ("violation.ua.martial-law.art-19", ("election_within_days",)) in open_questions
+    assert ("requirement.election-under-martial-law", ("election_within_days",)) in open_questions
 
 
 def test_the_geneva_framework_drops_the_amnesty_and_leaves_the_rest_unknown(assessed):
@@ -180,12 +182,12 @@ def test_the_zaporizhzhia_split_is_derived_from_the_plants_capacity(assessed):
 
 def test_conclusions_resting_on_a_value_the_sources_dispute_are_marked(assessed):
     document = assessed["us-28-point-plan"].to_json()
-    lines = {c["id"]: c for c in document["findings"] + document["violations"] + document["consequences"]}
+    lines = {c["id"]: c for c in document["findings"] + document["violations"] + document["requirements"] + document["consequences"]}
     legal_basis = lines["finding.election-legal-basis"]
     assert legal_basis["rests_on_disputed_value"]
     assert [d["baseline"] for d in legal_basis["disputed"]] == ["ua.elections.regular-presidential-due"]
     assert lines["finding.rome-statute-status"]["rests_on_disputed_value"]
-    assert not lines["violation.ua.constitution.art-73"]["rests_on_disputed_value"]
+    assert not lines["requirement.referendum-on-territory"]["rests_on_disputed_value"]
 
 
 def test_a_scenario_may_take_the_seed_articles_value_as_an_assumption():
@@ -206,8 +208,10 @@ def test_the_cli_reports_the_28_point_breaches_in_json():
     result = _cli("assess", str(PLAN_28.relative_to(REPO)), "--format", "json")
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
-    ids = {c["id"] for c in document["violations"] + document["consequences"]}
+    ids = {c["id"] for key in ("violations", "requirements", "commitments", "consequences") for c in document[key]}
     assert set(BREACHES_OF_28) <= ids
+    assert {c["kind"] for c in document["requirements"]} == {"requirement"}
+    assert "commitment.intl.helsinki-final-act.principle-iv" in {c["id"] for c in document["commitments"]}
 
 
 def test_the_cli_reports_no_breach_for_the_peace_formula():
@@ -215,7 +219,7 @@ def test_the_cli_reports_no_breach_for_the_peace_formula():
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     assert document["violations"] == []
-    assert not set(BREACHES_OF_28) & {c["id"] for c in document["consequences"]}
+    assert not set(BREACHES_OF_28) & {c["id"] for key in ("requirements", "consequences") for c in document[key]}
 
 
 def test_the_cli_shows_the_20_point_frameworks_open_questions_in_text():

@@ -44,7 +44,9 @@ def test_why_follows_conclusions_that_rest_on_other_conclusions(mini):
 def test_why_of_the_seed_calculators_accountability_reaches_the_rome_statute():
     tree = assess(EXAMPLES / "seed-calculator.yaml").why("risk.accountability")
     cited = {c["ref"] for n in _walk(tree) for c in n.get("rests_on", [])}
-    assert "intl.rome-statute.preamble" in cited
+    context = {c["ref"] for n in _walk(tree) for c in n.get("context", [])}
+    assert {"intl.rome-statute.art-17", "intl.geneva-convention-iv.art-146"} <= cited
+    assert "intl.rome-statute.preamble" in context and "intl.rome-statute.preamble" not in cited
     inputs = {n["name"]: n["value"] for n in _walk(tree) if n.get("type") == "input"}
     assert inputs["war_crimes_amnesty"] == "full"
 

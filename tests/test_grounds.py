@@ -17,8 +17,8 @@ KNOWLEDGE = REPO / "knowledge"
 PLAN_28 = REPO / "examples" / "us-28-point-plan.yaml"
 
 # The sentences review 2 (row 10) found the reader never saw for the 28-point plan.
-ELECTION = "An election within 100 days cannot be held while martial law lasts"
-AMENDMENT = "forbids amending the Constitution while martial law lasts"
+ELECTION = "An election within 100 days (point 25) cannot be held while martial law lasts"
+AMENDMENT = "Art. 157(2) forbids any amendment while martial law lasts"
 SEQUENCING_NATO = "The constitutional non-NATO clause can be adopted only after martial law ends"
 SEQUENCING_ELECTION = "The plan's election within 100 days cannot be held"
 
@@ -34,20 +34,22 @@ def document(assessed):
 
 
 def _conclusion(document: dict, cid: str) -> dict:
-    return next(c for key in ("violations", "consequences", "findings", "risks") for c in document[key] if c["id"] == cid)
+    return next(c for key in ("violations", "requirements", "commitments", "consequences", "findings", "risks")
+                for c in document[key] if c["id"] == cid)
 
 
-def test_each_rule_that_concludes_the_martial_law_ban_gives_its_own_sentence_and_sources(document):
-    conclusion = _conclusion(document, "violation.ua.martial-law.art-19")
-    grounds = {g["rule"]: g for g in conclusion["grounds"]}
-    assert set(grounds) == {"CON-MARTIAL-LAW-AMENDMENT", "ELE-MARTIAL-LAW-BAN"}
-    assert AMENDMENT in grounds["CON-MARTIAL-LAW-AMENDMENT"]["because"]
-    assert ELECTION in grounds["ELE-MARTIAL-LAW-BAN"]["because"]
-    for ground in grounds.values():
-        assert {s["ref"] for s in ground["sources"]} == {"ua.martial-law.art-19", "ua.martial-law.in-force"}
-        assert all(s["role"] in ("basis", "context") for s in ground["sources"])
-    assert [g["rule"] for g in conclusion["grounds"]] == conclusion["rules"]
-    assert conclusion["because"] == conclusion["grounds"][0]["because"]
+def test_the_election_and_the_amendment_under_martial_law_each_reach_the_reader_with_their_sources(document):
+    """Review 2, row 10: the two martial-law sentences were hidden behind one violation id; each is now a
+    requirement of its own (issue 10 §3), with its own sentence, step and citations."""
+    election = _conclusion(document, "requirement.election-under-martial-law")
+    amendment = _conclusion(document, "requirement.amendment-under-martial-law")
+    assert [g["rule"] for g in election["grounds"]] == ["ELE-MARTIAL-LAW-BAN"] and ELECTION in election["because"]
+    assert [g["rule"] for g in amendment["grounds"]] == ["CON-ART-157-MARTIAL-LAW"] and AMENDMENT in amendment["because"]
+    assert {s["ref"] for s in election["grounds"][0]["sources"]} == {"ua.martial-law.art-19", "ua.martial-law.in-force"}
+    for conclusion in (election, amendment):
+        assert all(s["role"] in ("basis", "context") for g in conclusion["grounds"] for s in g["sources"])
+        assert [g["rule"] for g in conclusion["grounds"]] == conclusion["rules"]
+        assert conclusion["because"] == conclusion["grounds"][0]["because"]
 
 
 def test_both_sequencing_grounds_reach_the_json_with_their_own_citations(document):
@@ -66,7 +68,7 @@ def test_both_sequencing_grounds_reach_the_json_with_their_own_citations(documen
 
 def test_the_elections_card_has_its_martial_law_line_although_another_area_drew_the_conclusion_first(document):
     areas = {a["id"]: a for a in document["areas"]}
-    elections = [line for line in areas["elections"]["lines"] if line["id"] == "violation.ua.martial-law.art-19"]
+    elections = [line for line in areas["elections"]["lines"] if line["id"] == "requirement.election-under-martial-law"]
     assert [line["label"] for line in elections] == ["Martial law"]
     assert ELECTION in elections[0]["text"]
     constitution = [line["text"] for line in areas["constitution"]["lines"]]
@@ -79,7 +81,7 @@ def test_the_terminal_shows_every_ground(document):
     text = " ".join(to_text(render_assessment, document).split())
     for sentence in (ELECTION, AMENDMENT, SEQUENCING_NATO, SEQUENCING_ELECTION):
         assert sentence in text, sentence
-    assert "(ELE-MARTIAL-LAW-BAN)" in text and "(CON-SEQUENCE-AMENDMENT)" in text
+    assert "(CON-SEQUENCE-ELECTION)" in text and "(CON-SEQUENCE-AMENDMENT)" in text
 
 
 def test_why_gives_each_rule_its_own_sentence(assessed):
@@ -95,7 +97,7 @@ def test_why_gives_each_rule_its_own_sentence(assessed):
 def test_both_reports_show_every_ground_with_its_footnotes(assessed):
     report = build_report([assessed])
     scenario = report["scenarios"][0]
-    conclusion = next(c for c in scenario["violations"] if c["id"] == "violation.ua.martial-law.art-19")
+    conclusion = next(c for c in scenario["consequences"] if c["id"] == "consequence.sequencing-conflict")
     assert all(g["citations"] for g in conclusion["grounds"])
     for fmt in ("md", "html"):
         text = " ".join(render_report(report, fmt).split())
@@ -105,7 +107,7 @@ def test_both_reports_show_every_ground_with_its_footnotes(assessed):
 
 
 def test_a_single_ground_is_the_conclusions_own_sentence(document):
-    conclusion = _conclusion(document, "violation.ua.constitution.art-157")
+    conclusion = _conclusion(document, "requirement.amendment-under-martial-law")
     assert [g["rule"] for g in conclusion["grounds"]] == ["CON-ART-157-MARTIAL-LAW"]
     assert conclusion["grounds"][0]["because"] == conclusion["because"]
     assert conclusion["grounds"][0]["sources"] == conclusion["sources"]
@@ -121,7 +123,12 @@ def test_a_cached_cell_rerenders_every_ground_with_the_new_values(monkeypatch):
     assert cellcache.statistics(second.kb)["hits"] >= 1
     fresh = ppexpert.reasoning.assess_loaded(second.loaded, second.kb, cache=False)
     assert second.to_json() == fresh.to_json()
-    grounds = {g.rule: g.because for g in second.get("violation.ua.martial-law.art-19").grounds}
-    assert "within 120 days" in grounds["ELE-MARTIAL-LAW-BAN"]
-    assert "within 100 days" in {g.rule: g.because for g in first.get("violation.ua.martial-law.art-19").grounds}[
-        "ELE-MARTIAL-LAW-BAN"]
+    grounds = {g.rule: g.because for g in second.get("consequence.sequencing-conflict").grounds}
+    assert "within 120 days" in grounds["CON-SEQUENCE-ELECTION"]
+    assert "within 100 days" in {g.rule: g.because for g in first.get("consequence.sequencing-conflict").grounds}[
+        "CON-SEQUENCE-ELECTION"]
+    # a requirement's step is filled from the scenario too, and the cache fills it anew
+    assert second.get("requirement.election-under-martial-law").requirement["step"] == \
+        "a presidential election within 120 days"
+    assert first.get("requirement.election-under-martial-law").requirement["step"] == \
+        "a presidential election within 100 days"

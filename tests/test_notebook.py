@@ -37,7 +37,7 @@ def test_to_frame_has_one_row_per_conclusion():
     assert sorted(frame.index) == sorted(assessment.conclusions)
     assert frame.loc["risk.accountability", "level"] == assessment.get("risk.accountability").level
     assert frame.loc["risk.accountability", "rule"] == assessment.get("risk.accountability").rule
-    assert set(frame["kind"]) <= {"risk", "violation", "consequence", "finding"}
+    assert set(frame["kind"]) <= {"risk", "violation", "requirement", "commitment", "consequence", "finding"}
     assert "Rome Statute" in " ".join(frame.loc[frame["area"] == "accountability", "sources"])
 
 

@@ -30,7 +30,7 @@ def _report(kb, *paths, date=None):
 
 def _conclusions(scenario: dict) -> list[dict]:
     return ([scenario["overall"]] if scenario["overall"] else []) + [
-        c for key in ("risks", "violations", "consequences", "findings") for c in scenario[key]]
+        c for key in ("risks", "violations", "requirements", "commitments", "consequences", "findings") for c in scenario[key]]
 
 
 def _tree_citations(node: dict):
@@ -69,7 +69,7 @@ def test_report_scenario_keeps_every_key_and_value_of_the_assessment_json(kb):
     for key in ("ppexpert", "schema_version", "knowledge_version", "scenario", "scale", "inputs", "assumptions",
                 "firings", "defeated", "undetermined"):
         assert scenario[key] == plain[key], key
-    for key in ("risks", "violations", "consequences", "findings"):
+    for key in ("risks", "violations", "requirements", "commitments", "consequences", "findings"):
         assert [c["id"] for c in scenario[key]] == [c["id"] for c in plain[key]]
         for annotated, original in zip(scenario[key], plain[key]):
             for field, value in original.items():

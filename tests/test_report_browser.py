@@ -50,7 +50,8 @@ def test_the_report_renders_its_findings_without_console_errors(browser, report_
         assert section.find_element(By.CSS_SELECTOR, ".overall").text.startswith("Overall risk: ")
         assert len(section.find_elements(By.CSS_SELECTOR, ".card")) == len(scenario["areas"])
         articles = section.find_elements(By.CSS_SELECTOR, "article.conclusion")
-        expected = [overall] + [c for key in ("risks", "violations", "consequences", "findings") for c in scenario[key]]
+        expected = [overall] + [c for key in ("risks", "violations", "requirements", "commitments", "consequences",
+                                              "findings") for c in scenario[key]]
         assert [a.get_attribute("id") for a in articles] == [c["anchor"] for c in expected]
         first_violation = scenario["violations"][0]
         shown = browser.find_element(By.ID, first_violation["anchor"]).find_element(By.CSS_SELECTOR, ".because").text

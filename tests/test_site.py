@@ -126,7 +126,8 @@ def test_art_73_lists_the_rules_resting_on_it_and_the_claim_about_it(pages):
 
 def test_an_input_lists_the_plans_setting_it_with_value_and_point_and_each_plan_links_back(kb, pages):
     plans, _ = load_plans(kb, examples(kb.root))
-    for pid, (_, scenario) in plans.items():
+    for pid, (_, loaded) in plans.items():
+        scenario = loaded.scenario
         plan_page = page_path("plan", pid)
         for name in (n for n in scenario.parameters if n in kb.parameters):  # a group of inputs has no page
             target = page_path("parameter", name)
@@ -136,6 +137,11 @@ def test_an_input_lists_the_plans_setting_it_with_value_and_point_and_each_plan_
     rows = re.findall(r'<tr><td><a href="../plans/([^"]+).html">[^<]*</a></td><td>([^<]*)</td><td>([^<]*)</td>',
                       territory)
     assert rows and all(value.endswith("%") or value == "unknown" for _, value, _ in rows), rows
+    # a plan that writes its territory region by region derives the share: listed, said to be derived, linked back
+    assert "us-28-point-plan" in [plan for plan, _, _ in rows]
+    assert "derived from what the plan writes" in territory
+    assert "parameters/territory_ceded_pct.html" in _targets(pages, page_path("plan", "us-28-point-plan"),
+                                                             "Inputs derived from what it writes")
     points = [point for path, text in pages.items() if path.startswith("parameters/")
               for point in re.findall(r'</a></td><td>[^<]*</td><td>([^<]+)</td>', text)]
     assert points  # the plan point a value encodes

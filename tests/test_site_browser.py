@@ -36,7 +36,7 @@ def test_a_reader_follows_the_cross_links_of_the_knowledge_base_both_ways():
         assert driver.current_url.endswith("/kb/provisions/ua.constitution.art-73.html")
         assert "referendum" in driver.find_element(By.CSS_SELECTOR, "p.paraphrase").text
 
-        _follow(driver, "Rules resting on this article", "A change of territory without")
+        _follow(driver, "Rules resting on this article", "A change of territory needs the all-Ukrainian")
         assert driver.current_url.endswith("/kb/rules/SOV-ART-73.html")
         _follow(driver, "Rests on", "Constitution of Ukraine")  # and back to the article
         assert driver.current_url.endswith("/kb/provisions/ua.constitution.art-73.html")
@@ -46,7 +46,7 @@ def test_a_reader_follows_the_cross_links_of_the_knowledge_base_both_ways():
         assert driver.current_url.endswith("/kb/parameters/territory_ceded_pct.html")
         _follow(driver, "Plans setting this input", "U.S. 28-point")
         assert driver.current_url.endswith("/kb/plans/us-28-point-plan.html")
-        _follow(driver, "Inputs it sets", "Share of Ukraine's territory")  # and back to the input
+        _follow(driver, "Inputs derived from what it writes", "Share of Ukraine's territory")  # and back
         assert driver.current_url.endswith("/kb/parameters/territory_ceded_pct.html")
 
         driver.find_element(By.LINK_TEXT, "Claims against the record").click()

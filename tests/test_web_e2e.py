@@ -126,7 +126,7 @@ def test_a_violation_whose_exception_the_plan_leaves_open_says_so_on_the_page(ur
     browser.get(url)
     wait(browser, lambda d: card_level(d, "sovereignty") == "high")
     item = wait(browser, lambda d: d.find_element(
-        By.CSS_SELECTOR, 'section.violations li[data-conclusion="violation.ua.constitution.art-73"]'))
+        By.CSS_SELECTOR, 'section.requirements li[data-conclusion="requirement.referendum-on-territory"]'))
     assert "Open: stands unless the plan submits the change to an all-Ukrainian referendum" in item.text
     assert not console_errors(browser)
 
@@ -161,15 +161,30 @@ def test_why_reads_as_words_holding_rule_first_and_not_stated_highlights_no_answ
     assert console_errors(browser) == []
 
 
+def test_requirements_and_commitments_have_their_own_sections_with_the_step_and_the_context_apart(url, browser):
+    browser.get(url)
+    wait(browser, lambda d: card_level(d, "sovereignty") == "high")
+    requirement = wait(browser, lambda d: d.find_element(
+        By.CSS_SELECTOR, 'section.requirements li[data-kind="requirement"]'))
+    assert requirement.get_attribute("data-conclusion") == "requirement.election-under-martial-law"
+    for term in ("Step", "Barred by", "Could be met"):
+        assert term in requirement.find_element(By.CSS_SELECTOR, "dl.requirement").text
+    commitment = browser.find_element(By.CSS_SELECTOR, 'section.commitments li[data-kind="commitment"]')
+    assert "Helsinki" in commitment.find_element(By.CSS_SELECTOR, ".sources.basis").text
+    assert "context, not a basis" in commitment.find_element(By.CSS_SELECTOR, ".sources.context").text
+    assert not browser.find_elements(By.CSS_SELECTOR, 'section.violations li[data-kind="commitment"]')
+    assert not console_errors(browser)
+
+
 def test_the_28_point_plan_shows_every_ground_of_a_conclusion_several_rules_reach(url, browser):
-    """Issue 10 §5: the elections card keeps its martial-law line, and the violation lists each rule's sentence."""
+    """Issue 10 §5: the elections card keeps its martial-law line, and a conclusion two rules reach shows both."""
     browser.get(url + "?preset=us-28-point-plan")
     wait(browser, lambda d: card_level(d, "elections") == "high")
     card_text = browser.execute_script("return document.querySelector('#slot-elections article.card').innerText")
-    assert "An election within 100 days cannot be held while martial law lasts" in card_text
-    item = wait(browser, lambda d: d.find_element(
-        By.CSS_SELECTOR, 'section.violations li[data-conclusion="violation.ua.martial-law.art-19"]'))
-    rules = [g.get_attribute("data-rule") for g in item.find_elements(By.CSS_SELECTOR, "ul.grounds > li")]
-    assert rules == ["CON-MARTIAL-LAW-AMENDMENT", "ELE-MARTIAL-LAW-BAN"]
-    assert "forbids amending the Constitution while martial law lasts" in item.text
+    assert "An election within 100 days (point 25) cannot be held while martial law lasts" in card_text
+    lines = wait(browser, lambda d: d.find_elements(
+        By.CSS_SELECTOR, '#slot-constitution li[data-conclusion="consequence.sequencing-conflict"]'))
+    texts = [line.text for line in lines]
+    assert len(texts) == 2
+    assert any("election within 100 days" in t for t in texts) and any("non-NATO clause" in t for t in texts)
     assert not console_errors(browser)

@@ -10,7 +10,7 @@ A case file (tests/cases/*.yaml):
         expect:
           risk.accountability: high                  # the level exactly
           risk.overall: {at_least: high}             # or at_most, or both
-          violation.intl.rome-statute.preamble: present
+          consequence.icc-admissibility: present
           consequence.no-accountability: absent
         defeated:                                    # optional: precedence, as the trace records it
           ACC-RISK-MEDIUM: ACC-RISK-HIGH             # this rule matched but that one overrides it
@@ -35,8 +35,8 @@ from ppexpert.knowledge.yamlfile import Document, load_document
 from ppexpert.present.text import render_why, render_why_not, to_text
 from ppexpert.reasoning import assess_loaded, knowledge_for
 
-ConclusionId = Annotated[str, Field(pattern=r"^(risk|violation|consequence|finding)\.[a-z0-9][a-z0-9_.\-]*$",
-                                    description="a conclusion id, e.g. risk.sovereignty or violation.ua.constitution.art-73")]
+ConclusionId = Annotated[str, Field(pattern=r"^(risk|violation|requirement|commitment|consequence|finding)\.[a-z0-9][a-z0-9_.\-]*$",
+                                    description="a conclusion id, e.g. risk.sovereignty or requirement.referendum-on-territory")]
 
 
 class LevelRange(_Model):

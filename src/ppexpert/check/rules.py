@@ -7,7 +7,7 @@ import networkx as nx
 
 from ppexpert.check._common import _THRESHOLDS, _exists, _p, _uncertain
 from ppexpert.knowledge.conditions import is_number, normalise_number, show_value
-from ppexpert.knowledge.model import SPECIAL_VALUES, Condition, Rule
+from ppexpert.knowledge.model import PLAN_PLACEHOLDERS, SPECIAL_VALUES, Condition, Rule
 from ppexpert.knowledge.problems import Problem, suggest
 from ppexpert.knowledge.rulegraph import reads_conclusion, rule_graph
 
@@ -22,18 +22,31 @@ def check_rule(kb, rule: Rule, concluded: set[str]) -> list[Problem]:
                 problems.append(_p(kb, rule, (key, index), f"rule {rule.id} {what} unknown provision or "
                                    f"baseline '{ref}'", suggest(ref, [*kb.provisions, *kb.baselines]),
                                    "unknown-reference", subject))
-    if not rule.rests_on and not rule.context:
+    if not rule.rests_on and not rule.context and not all(c.subject_kind == "conclusion" for c in rule.when):
         problems.append(_p(kb, rule, ("id",), f"rule {rule.id} cites nothing", "name the provisions or baselines "
-                           "it rests on under `rests_on:` (or cites for background under `context:`)",
-                           "uncited-rule", subject))
+                           "it rests on under `rests_on:` (or cites for background under `context:`); only a rule "
+                           "that reads nothing but other conclusions may cite nothing", "uncited-rule", subject))
     problems += _check_plan_points(kb, rule)
     then = rule.then
-    if then.kind == "violation" and not _exists(kb, then.violation, ("provisions",)):
-        problems.append(_p(kb, then, ("violation",), f"unknown provision '{then.violation}'",
-                           suggest(then.violation, list(kb.provisions)), "unknown-reference", subject, value=True))
-    if then.kind == "violation" and then.violation not in rule.rests_on:
-        problems.append(_p(kb, then, ("violation",), f"rule {rule.id} concludes a violation of {then.violation} "
-                           "without resting on it", "add it to `rests_on`", "uncited-rule", subject))
+    if then.kind in ("violation", "commitment"):
+        provision = getattr(then, then.kind)
+        if not _exists(kb, provision, ("provisions",)):
+            problems.append(_p(kb, then, (then.kind,), f"unknown provision '{provision}'",
+                               suggest(provision, list(kb.provisions)), "unknown-reference", subject, value=True))
+        if provision not in rule.rests_on:
+            problems.append(_p(kb, then, (then.kind,), f"rule {rule.id} concludes a {then.kind} of {provision} "
+                               "without resting on it", "add it to `rests_on`", "uncited-rule", subject))
+    problems += _check_kind(kb, rule)
+    for key in ("because", "title", "step", "met_by"):
+        text = getattr(rule.then if key in ("step", "met_by") else rule, key)
+        named = _names_a_plan(kb, text or "")
+        if named:
+            problems.append(_p(kb, rule.then if key in ("step", "met_by") else rule, (key,),
+                               f"the sentence names {named}, which is true of one plan only",
+                               "write it for any plan that sets these inputs: use {<input>.point}, {<input>.note}, "
+                               "{plan.title} or {plan.parties} for what the scenario supplies, and record corrections "
+                               "of a source in knowledge/claims.yaml", "plan-specific-sentence", subject, "warning",
+                               value=True))
     area = then.area_id
     if area is not None and not _exists(kb, area, ("areas",)):
         problems.append(_p(kb, then, ("risk" if then.risk else "area",), f"unknown area '{area}'",
@@ -98,7 +111,64 @@ def _check_plan_points(kb, rule: Rule) -> list[Problem]:
 def _template_names(kb) -> set[str]:
     names = set(kb.parameters) | set(kb.baselines)
     names |= {b.alias for b in kb.baselines.values() if b.alias}
-    return names
+    names |= {f"{p}.{part}" for p in kb.parameters for part in ("point", "note")}
+    return names | set(PLAN_PLACEHOLDERS)
+
+
+# A rule's sentence is printed for every plan that sets its inputs, so it may not name one plan's points or the plan.
+_PLAN_WORDS = (
+    (re.compile(r"\(?\bpoints?\s+\d+", re.IGNORECASE), "a plan point"),
+    (re.compile(r"\b\d+-point\b", re.IGNORECASE), "a plan by its number of points"),
+    (re.compile(r"\bseed article\b|\bthe article (?:says|claims|reads)\b", re.IGNORECASE), "the seed article"),
+    (re.compile(r"\bU\.S\.-Russian\b"), "one plan's drafters"),
+)
+
+
+def _names_a_plan(kb, text: str) -> str | None:
+    """What in a rule sentence names one plan: a point number, the plan, its drafters, or the seed article."""
+    text = re.sub(r"\{[^{}]*\}", "", text)  # placeholders are filled from the scenario
+    for pattern, what in _PLAN_WORDS:
+        found = pattern.search(text)
+        if found:
+            return f"{what} ('{found.group(0).strip('( ')}')"
+    for source in kb.sources.values():
+        if source.kind == "plan" and source.title in text:
+            return f"the plan '{source.title}'"
+    return None
+
+
+def _check_kind(kb, rule: Rule) -> list[Problem]:
+    """A violation rests on binding law only; a requirement's bars and conditions are among its basis."""
+    then, problems = rule.then, []
+    if then.kind == "violation":
+        for index, ref in enumerate(rule.rests_on):
+            provision = kb.provisions.get(ref)
+            if provision is None:
+                continue
+            why = ("a preamble, which states purposes and creates no obligation" if provision.part == "preamble"
+                   else "politically, not legally, binding" if provision.binding == "political" else None)
+            if why:
+                problems.append(_p(kb, rule, ("rests_on", index), f"rule {rule.id} concludes a violation resting on "
+                                   f"{ref}, {why}", "a violation rests on binding operative law only: conclude a "
+                                   "`commitment` (a political text), a `requirement` or a `consequence`, or move "
+                                   f"{ref} to `context:`", "violation-of-non-binding", rule.id, value=True))
+    if then.kind == "commitment":
+        provision = kb.provisions.get(then.commitment)
+        if provision is not None and provision.binding != "political":
+            problems.append(_p(kb, then, ("commitment",), f"{then.commitment} is legally binding; a commitment "
+                               "names a politically binding text", "conclude a `violation` if the plan's terms breach "
+                               "it, or give its instrument `binding: political` if that is what it is",
+                               "commitment-of-legal-text", rule.id, "warning", value=True))
+    for key in ("barred_by", "conditioned_by"):
+        for index, ref in enumerate(getattr(then, key)):
+            if not _exists(kb, ref, ("provisions",)):
+                problems.append(_p(kb, then, (key, index), f"unknown provision '{ref}'",
+                                   suggest(ref, list(kb.provisions)), "unknown-reference", rule.id, value=True))
+            elif ref not in rule.rests_on:
+                problems.append(_p(kb, then, (key, index), f"rule {rule.id} names {ref} under `{key}` "
+                                   "without resting on it", "add it to `rests_on`", "uncited-rule",
+                                   rule.id, value=True))
+    return problems
 
 
 def _check_condition(kb, rule: Rule, condition: Condition, concluded: set[str]) -> list[Problem]:

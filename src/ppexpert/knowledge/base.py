@@ -66,7 +66,7 @@ class KnowledgeBase:
             source = self.sources.get(p.source)
             return {"ref": ref, "source": p.source, "title": source.title if source else p.instrument,
                     "locator": p.cited_as, "address": p.address or (source.address if source else None),
-                    "text": p.paraphrase}
+                    "text": p.paraphrase, "binding": p.binding or "legal", "part": p.part}
         baseline = self.baselines.get(ref)
         if baseline is not None:
             first = baseline.values[0]
@@ -171,10 +171,18 @@ def _load_file(kb: KnowledgeBase, root: Path, path: Path, doc: Document) -> list
     folder = relative.parts[0]
     namespace = ".".join(relative.with_suffix("").parts[1:])
     if folder == "provisions":
-        problems = _top_keys(doc, ("instrument", "source", "provisions"), required=("instrument", "source", "provisions"))
+        problems = _top_keys(doc, ("instrument", "source", "binding", "provisions"),
+                             required=("instrument", "source", "provisions"))
         inject = {"instrument": doc.data.get("instrument", ""), "source": doc.data.get("source", "")}
+        binding = doc.data.get("binding", "legal")
+        if binding not in ("legal", "political"):
+            problems.append(doc.problem(("binding",), f"`binding` is legal or political, not {binding!r}",
+                                        "write `binding: legal` (a treaty, statute, custom) or `binding: political` "
+                                        "(a declaration, a recommending resolution)", code="bad-word"))
+            binding = "legal"
         return problems + _entries(doc, "provisions", m.Provision, namespace, kb.provisions,
-                                   extra_top=("instrument", "source"), inject=inject, failed=kb.failed_ids)
+                                   extra_top=("instrument", "source", "binding"), inject=inject,
+                                   failed=kb.failed_ids, defaults={"binding": binding})
     if folder == "baselines":
         return _entries(doc, "baselines", m.Baseline, namespace, kb.baselines, extra_top=(), failed=kb.failed_ids)
     if folder == "rules":
@@ -239,7 +247,8 @@ def _top_keys(doc: Document, allowed: tuple, required: tuple = ()) -> list[Probl
 
 
 def _entries(doc: Document, key: str, model: type[m._Model], namespace: str, into: dict,
-             extra_top: tuple, inject: dict | None = None, failed: set | None = None) -> list[Problem]:
+             extra_top: tuple, inject: dict | None = None, failed: set | None = None,
+             defaults: dict | None = None) -> list[Problem]:
     problems = _top_keys(doc, (key, *extra_top), required=(key,)) if not extra_top else []
     entries = doc.data.get(key)
     if entries is None:
@@ -253,7 +262,7 @@ def _entries(doc: Document, key: str, model: type[m._Model], namespace: str, int
         if not isinstance(entry, dict):
             problems.append(doc.problem(path, f"entry '{name}' must be a mapping", code="wrong-type"))
             continue
-        obj, found = validate(doc, model, {**entry, **(inject or {}), "id": object_id}, path)
+        obj, found = validate(doc, model, {**(defaults or {}), **entry, **(inject or {}), "id": object_id}, path)
         problems += found
         if obj is None:
             (failed if failed is not None else set()).add(object_id)
@@ -296,7 +305,7 @@ def _raw_rule_ids(raw: Any) -> set[str]:
     ids = {str(raw.get("id"))}
     then = raw.get("then")
     if isinstance(then, dict):
-        ids |= {f"{kind}.{then[kind]}" for kind in ("risk", "violation", "consequence", "finding") if kind in then}
+        ids |= {f"{kind}.{then[kind]}" for kind in m.CONCLUSION_KINDS if kind in then}
     return ids
 
 

@@ -106,6 +106,10 @@ class InForce(_Model):
         return f"in force until {self.end.isoformat()}" if self.end else "in force"
 
 
+Binding = Literal["legal", "political"]
+Part = Literal["operative", "preamble", "annex"]
+
+
 class Provision(_Model):
     """One article (or paragraph) of a legal instrument."""
 
@@ -120,6 +124,11 @@ class Provision(_Model):
     locator: str | None = Field(None, description="defaults to 'Art. <article>(<paragraph>)'")
     address: str | None = Field(None, description="a deep link to the article; defaults to the source's address")
     in_force: InForce | None = None
+    binding: Binding | None = Field(None, description=(
+        "legal (a treaty, statute, constitution, or custom) or political (a declaration, a resolution that "
+        "recommends, a memorandum of assurances); defaults to the file's `binding`"))
+    part: Part = Field("operative", description=(
+        "where the text stands in its instrument: a preamble states purposes and creates no obligation of its own"))
     note: str | None = None
 
     @property
@@ -134,6 +143,9 @@ class ProvisionsFile(_Model):
 
     instrument: str
     source: Identifier
+    binding: Binding = Field("legal", description=(
+        "whether the instrument binds in law or only politically (the Helsinki Final Act, UNGA resolutions, "
+        "summit declarations); a provision may state its own. A violation may not rest on a political text"))
     provisions: dict[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9\-]*$")], Provision]
 
 
@@ -363,34 +375,65 @@ class Condition(_Model):
 _OPS = ("is", "is_not", "in", "not_in", "at_least", "at_most", "above", "below")
 
 
-ConclusionKind = Literal["risk", "violation", "consequence", "finding"]
+CONCLUSION_KINDS = ("risk", "violation", "requirement", "commitment", "consequence", "finding")
+ConclusionKind = Literal["risk", "violation", "requirement", "commitment", "consequence", "finding"]
+_REQUIREMENT_FIELDS = ("step", "barred_by", "conditioned_by", "met_by")
 
 
 class Then(_Model):
-    """What a rule concludes. Exactly one of risk, violation, consequence, finding."""
+    """What a rule concludes: exactly one of risk, violation, requirement, commitment, consequence, finding.
+
+    A violation: adopting or carrying out the plan's terms breaches a binding legal provision (not a preamble, not
+    a political text). A requirement: the plan needs a legal step (an amendment, a referendum, an election) that
+    the law bars or conditions; say which step, what bars or conditions it, and how it could be met. A commitment:
+    the plan cuts against a politically binding instrument (the Helsinki Final Act). A consequence: what follows in
+    fact. A finding: a derived line.
+    """
 
     risk: Identifier | None = Field(None, description="an area id: concludes risk.<area>")
     level: Identifier | None = Field(None, description="the risk's level, from the scale")
-    violation: str | None = Field(None, description="a provision id: concludes violation.<provision>")
+    violation: str | None = Field(None, description=(
+        "a provision id: concludes violation.<provision>, a breach of binding law by the plan's terms"))
+    requirement: Identifier | None = Field(None, description=(
+        "concludes requirement.<name>: a legal step the plan needs that the law bars or conditions"))
+    commitment: str | None = Field(None, description=(
+        "a provision id of a politically binding text: concludes commitment.<provision>"))
     consequence: Identifier | None = Field(None, description="concludes consequence.<name>")
     finding: Identifier | None = Field(None, description="a derived line: concludes finding.<name>")
+    step: str | None = Field(None, description="for a requirement: the legal step the plan needs, in words")
+    barred_by: list[str] = Field(default_factory=list, description=(
+        "for a requirement: provisions (among `rests_on`) that forbid the step, e.g. while martial law lasts"))
+    conditioned_by: list[str] = Field(default_factory=list, description=(
+        "for a requirement: provisions (among `rests_on`) that set a condition or procedure for the step"))
+    met_by: str | None = Field(None, description="for a requirement: how the step could lawfully be taken")
     area: Identifier | None = Field(None, description="the area whose card shows it")
     label: str | None = Field(None, description="the card's label for this line, e.g. 'Land control'")
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "Then":
-        kinds = [k for k in ("risk", "violation", "consequence", "finding") if getattr(self, k) is not None]
+        kinds = [k for k in CONCLUSION_KINDS if getattr(self, k) is not None]
         if len(kinds) != 1:
-            raise ValueError("`then` names exactly one of risk, violation, consequence, finding")
+            raise ValueError("`then` names exactly one of " + ", ".join(CONCLUSION_KINDS))
         if self.risk is not None and self.level is None:
             raise ValueError("a risk conclusion needs a `level`")
         if self.risk is None and self.level is not None:
             raise ValueError("only a risk conclusion has a `level`")
+        if self.requirement is not None:
+            if not self.step or not self.met_by:
+                raise ValueError("a requirement needs `step` (the legal step the plan needs) and `met_by` (how it "
+                                 "could lawfully be taken)")
+            if not self.barred_by and not self.conditioned_by:
+                raise ValueError("a requirement names what bars or conditions its step: `barred_by` or "
+                                 "`conditioned_by` (provision ids)")
+        else:
+            given = [f for f in _REQUIREMENT_FIELDS if f in self.model_fields_set]
+            if given:
+                raise ValueError(f"only a requirement has {', '.join(given)}")
         return self
 
     @cached_property
     def kind(self) -> str:
-        return next(k for k in ("risk", "violation", "consequence", "finding") if getattr(self, k) is not None)
+        return next(k for k in CONCLUSION_KINDS if getattr(self, k) is not None)
 
     @cached_property
     def conclusion_id(self) -> str:
@@ -433,11 +476,19 @@ class Assumption(_Model):
     note: str | None = None
 
 
+# What a rule sentence may say of the plan itself: {plan.title}, {plan.parties}, {plan.date}; and of each input,
+# {<input>.point} (the point the scenario cites for it) and {<input>.note}.
+PLAN_PLACEHOLDERS = ("plan.title", "plan.parties", "plan.date")
+
+
 class Scenario(_Model):
     id: Identifier
     title: str
     description: str | None = None
     plan: Identifier | None = Field(None, description="the source id of the plan's text")
+    parties: list[str] = Field(default_factory=list, description=(
+        "who drafted or would sign the plan, e.g. [the United States, Russia]; rule sentences show them as "
+        "{plan.parties}"))
     date: _dt.date | None = Field(None, description="the plan's date: law and facts are taken as of this day")
     as_of: _dt.date | None = Field(None, description="assess as of this day instead of `date` (--as-of overrides both)")
     parameters: dict[str, Any] = Field(default_factory=dict)

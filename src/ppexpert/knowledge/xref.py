@@ -13,6 +13,7 @@ from typing import Any
 
 from ppexpert.knowledge.base import KnowledgeBase
 from ppexpert.knowledge.derive import DERIVATIONS
+from ppexpert.knowledge.inputs import LoadedScenario
 from ppexpert.knowledge.model import Rule, Scenario
 from ppexpert.knowledge.problems import InputError
 from ppexpert.knowledge.rulegraph import reads_conclusion
@@ -27,6 +28,7 @@ class PlanInput:
     value: Any
     point: str | None = None
     note: str | None = None
+    derived: bool = False  # computed from what the plan writes (a group of inputs, region by region), not set
 
 
 @dataclass
@@ -70,6 +72,7 @@ class Index:
     rules: dict[str, RuleRefs]
     plans: dict[str, Scenario]
     plan_files: dict[str, str]
+    plan_derived: dict[str, list[PlanInput]]  # per plan: the inputs derived from what it writes, by name (in .plan)
     unknown_refs: list[tuple[str, str]]  # (who, id) pointers that resolve to nothing, kept rather than dropped
 
 
@@ -82,16 +85,17 @@ def _subjects(rule: Rule) -> list:
     return list(rule.when) + list(rule.unless)
 
 
-def cross_references(kb: KnowledgeBase, plans: dict[str, tuple[str, Scenario]] | None = None) -> Index:
-    """The index of `kb`, with `plans` (id -> (file shown, Scenario)) for "plans setting this input"."""
+def cross_references(kb: KnowledgeBase, plans: dict[str, tuple[str, LoadedScenario]] | None = None) -> Index:
+    """The index of `kb`, with `plans` (id -> (file shown, loaded plan)) for "plans setting this input"."""
     plans = dict(sorted((plans or {}).items()))
     index = Index(sources={sid: SourceRefs() for sid in kb.sources},
                   provisions={pid: Refs() for pid in kb.provisions},
                   baselines={bid: Refs() for bid in kb.baselines},
                   parameters={name: Refs() for name in kb.parameters},
                   rules={rule.id: RuleRefs() for rule in kb.rules},
-                  plans={pid: scenario for pid, (_, scenario) in plans.items()},
+                  plans={pid: loaded.scenario for pid, (_, loaded) in plans.items()},
                   plan_files={pid: shown for pid, (shown, _) in plans.items()},
+                  plan_derived={pid: [] for pid in plans},
                   unknown_refs=[])
     alias = {b.alias: bid for bid, b in kb.baselines.items() if b.alias}
 
@@ -154,7 +158,8 @@ def cross_references(kb: KnowledgeBase, plans: dict[str, tuple[str, Scenario]] |
             if loser in index.rules:
                 _add(index.rules[loser].overridden_by, rule.id)
 
-    for pid, (_, scenario) in plans.items():
+    for pid, (_, loaded) in plans.items():
+        scenario = loaded.scenario
         if scenario.plan in index.sources:
             _add(index.sources[scenario.plan].plans, pid)
         for name, written in scenario.parameters.items():
@@ -171,6 +176,12 @@ def cross_references(kb: KnowledgeBase, plans: dict[str, tuple[str, Scenario]] |
                 target.plans.append(PlanInput(pid, assumption.value, None, assumption.note))
             if assumption.source in index.sources:
                 _add(index.sources[assumption.source].plans, pid)
+        for name, derived in sorted(loaded.inputs.items()):
+            if derived.origin != "derived" or name in scenario.parameters or name not in index.parameters:
+                continue
+            entry = PlanInput(pid, derived.value, _text(derived.point), None, derived=True)
+            index.parameters[name].plans.append(entry)
+            index.plan_derived[pid].append(PlanInput(name, derived.value, _text(derived.point), None, derived=True))
     return index
 
 
@@ -178,8 +189,8 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def load_plans(kb: KnowledgeBase, paths: dict[str, Path]) -> tuple[dict[str, tuple[str, Scenario]], list[str]]:
-    """The plans of `paths` (id -> file) that load against `kb`, as (file name shown, Scenario); and the ids of
+def load_plans(kb: KnowledgeBase, paths: dict[str, Path]) -> tuple[dict[str, tuple[str, LoadedScenario]], list[str]]:
+    """The plans of `paths` (id -> file) that load against `kb`, as (file name shown, loaded plan); and the ids of
     those that do not (a site still lists the rest)."""
     plans, failed = {}, []
     for pid, path in sorted(paths.items()):
@@ -188,5 +199,5 @@ def load_plans(kb: KnowledgeBase, paths: dict[str, Path]) -> tuple[dict[str, tup
         except InputError:
             failed.append(pid)
             continue
-        plans[loaded.scenario.id] = (Path(path).name, loaded.scenario)
+        plans[loaded.scenario.id] = (Path(path).name, loaded)
     return plans, failed

@@ -18,7 +18,7 @@ from typing import Sequence
 
 from ppexpert.present.readable import conclusion_words, input_words
 
-_KIND_ORDER = {"risk": 0, "violation": 1, "consequence": 2, "finding": 3}
+_KIND_ORDER = {"risk": 0, "violation": 1, "requirement": 2, "commitment": 3, "consequence": 4, "finding": 5}
 
 
 def compare(assessments: Sequence) -> dict:

@@ -37,6 +37,7 @@ from ppexpert.present.readable import (
     set_aside_words,
     value_words,
 )
+from ppexpert.present.text import KIND_MEANING, requirement_lines
 from ppexpert.reasoning.document import _plain, dumps
 
 REPORT_SCHEMA_VERSION = 1
@@ -44,7 +45,9 @@ REPORT_SCHEMA_VERSION = 1
 # The conclusion lists of an assessment document, in the order a report shows them.
 SECTIONS = (
     ("risks", "Risks by area"),
-    ("violations", "Violations"),
+    ("violations", "Violations of binding law"),
+    ("requirements", "Requirements: legal steps the plan needs"),
+    ("commitments", "Political commitments"),
     ("consequences", "Consequences"),
     ("findings", "Derived lines"),
 )
@@ -126,8 +129,15 @@ def _scenario_report(assessment, index: int, citations: _Citations) -> dict:
     anchors = {c["id"]: c["anchor"] for c in conclusions}
     for conclusion in conclusions:
         conclusion["citations"] = [citations.number(s) for s in conclusion["sources"]]
+        conclusion["basis_citations"] = [citations.number(s) for s in conclusion["sources"] if s.get("role") != "context"]
+        conclusion["context_citations"] = [citations.number(s) for s in conclusion["sources"]
+                                           if s.get("role") == "context"]
+        conclusion["kind_meaning"] = KIND_MEANING.get(conclusion["kind"])
+        conclusion["requirement_lines"] = [{"name": name, "text": text} for name, text in requirement_lines(conclusion)]
         for ground in conclusion["grounds"]:
             ground["citations"] = [citations.number(s) for s in ground["sources"]]
+            ground["basis_citations"] = [citations.number(s) for s in ground["sources"] if s.get("role") != "context"]
+            ground["context_citations"] = [citations.number(s) for s in ground["sources"] if s.get("role") == "context"]
         conclusion["derivation"] = _numbered_tree(assessment, assessment.why(conclusion["id"]), citations, anchors)
         conclusion["disputed"] = [_disputed(assessment, d) for d in conclusion["disputed"]]
     kb = assessment.kb

@@ -108,7 +108,8 @@ def _claim(links: _Links, kb: KnowledgeBase, cid: str) -> dict:
 
 
 def _plan_input(links: _Links, entry: PlanInput, unit: str | None = None) -> dict:
-    return {"plan": links.to("plan", entry.plan), "value": _value(entry.value, unit), "point": entry.point, "note": entry.note}
+    note = "derived from what the plan writes" if entry.derived else entry.note
+    return {"plan": links.to("plan", entry.plan), "value": _value(entry.value, unit), "point": entry.point, "note": note}
 
 
 def _source_page(kb, index, links, sid) -> dict:
@@ -231,6 +232,8 @@ def _plan_page(kb, index, links, pid) -> dict:
             "facts": [("Date", scenario.date.isoformat() if scenario.date else None),
                       ("File", index.plan_files.get(pid))],
             "text": links.to("source", scenario.plan) if scenario.plan else None, "inputs": inputs,
+            "derived": [{"input": links.to("parameter", d.plan), "value": _value(d.value, kb.parameters[d.plan].unit),
+                         "point": d.point} for d in index.plan_derived.get(pid, [])],
             "assumptions": [{"baseline": links.fact(name), "value": _value(a.value), "source": links.to("source", a.source),
                              "note": a.note} for name, a in scenario.assumptions.items()]}
 

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.tree import Tree
 
+_KIND_SHOWN = ("violation", "requirement", "commitment")  # a card line says which of these it is
 _LEVEL_STYLE = {"low": "green", "medium": "yellow", "high": "red", "critical": "bold white on red"}
 
 
@@ -48,6 +49,35 @@ def _decided(conclusion: dict) -> list[str]:
     return lines
 
 
+# The kinds of conclusion, in the order a reader meets them (risks are shown per area above).
+SECTIONS = (("Violations of binding law", "violations"), ("Requirements: legal steps the plan needs", "requirements"),
+            ("Political commitments", "commitments"), ("Consequences", "consequences"))
+
+
+def cited(item: dict, most: int = 3) -> str:
+    """The citations of a conclusion, legal basis apart from context; says how many more there are."""
+    parts = []
+    for role, name in (("basis", "basis"), ("context", "context, not a basis")):
+        sources = [s for s in item["sources"] if s.get("role", "basis") == role]
+        if sources:
+            shown = "; ".join(f"{s['title']}, {s['locator']}" for s in sources[:most])
+            more = f"; and {len(sources) - most} more (ppexpert why)" if len(sources) > most else ""
+            parts.append(f"{name}: {shown}{more}")
+    return " | ".join(parts)
+
+
+def requirement_lines(item: dict) -> list[tuple[str, str]]:
+    """A requirement's step, what bars or conditions it, and how it could be met, as (name, text) lines."""
+    req = item.get("requirement")
+    if not req:
+        return []
+    lines = [("Step", req["step"])]
+    for name, key in (("Barred by", "barred_by"), ("Conditioned by", "conditioned_by")):
+        if req[key]:
+            lines.append((name, "; ".join(f"{c['title']}, {c['locator']}" for c in req[key])))
+    return lines + [("Could be met", req["met_by"])]
+
+
 def render_assessment(document: dict, out: Console) -> None:
     scenario = document["scenario"]
     overall = document["overall"]
@@ -74,15 +104,16 @@ def render_assessment(document: dict, out: Console) -> None:
         table.add_column("label", style="bold", no_wrap=True)
         table.add_column("line", overflow="fold")
         for line in area["lines"]:
-            table.add_row(_escape(line["label"] or line["kind"]), _escape(line["text"]))
+            table.add_row(_escape(line["label"] or line["kind"]), _escape(line["text"]) +
+                          (f" [dim]({line['kind']})[/]" if line["kind"] in _KIND_SHOWN else ""))
         for ground in area.get("grounds") or ([{"because": area["because"]}] if area["because"] else []):
             table.add_row("Risk", _escape(ground["because"]))
         for sentence in area["open"]:
             table.add_row("Open", _escape(sentence))
         out.print(table)
         out.print()
-    for title, key in (("Violations", "violations"), ("Consequences", "consequences")):
-        items = document[key]
+    for title, key in SECTIONS:
+        items = document.get(key, [])
         if not items:
             continue
         table = Table(title=f"[bold]{title}[/] ({len(items)})", title_justify="left", show_header=False,
@@ -94,7 +125,8 @@ def render_assessment(document: dict, out: Console) -> None:
             flag += "".join(f"\n[yellow]{_escape(caveat)}[/]" for caveat in item["caveats"])
             grounds = item.get("grounds") or [{"because": item["because"], "sources": item["sources"]}]
             text = "\n".join(_ground_text(ground, len(grounds) > 1) for ground in grounds)
-            table.add_row(_escape(item["id"]), f"{text}{flag}")
+            parts = "".join(f"\n{name}: {_escape(line)}" for name, line in requirement_lines(item))
+            table.add_row(_escape(item["id"]), f"{text}{parts}{flag}")
         out.print(table)
         out.print()
     if document["undetermined"]:
@@ -113,18 +145,14 @@ def render_assessment(document: dict, out: Console) -> None:
                       f"(knowledge base: {item['kb_value']:,})"
                       if isinstance(item["value"], (int, float)) and isinstance(item["kb_value"], (int, float))
                       else f"  - {item['baseline']} = {item['value']} from {item['source']}")
-    out.print(f"Why? ppexpert why {scenario['file']} <id>   (ids: risk.<area>, violation.<provision>, ...)")
+    out.print(f"Why? ppexpert why {scenario['file']} <id>   (ids: risk.<area>, violation.<provision>, requirement.<name>, ...)")
 
 
 def _ground_text(ground: dict, several: bool) -> str:
     """A ground's sentence (with its rule when the conclusion has several) and its first citations, saying how many
     more there are."""
-    sources = ground["sources"]
-    cites = "; ".join(f"{s['title']}, {s['locator']}" for s in sources[:3])
-    if len(sources) > 3:
-        cites += f"; and {len(sources) - 3} more (ppexpert why)"
     rule = f" [dim]({ground['rule']})[/]" if several else ""
-    return f"{_escape(ground['because'])}{rule}\n[dim]{_escape(cites)}[/]"
+    return f"{_escape(ground['because'])}{rule}\n[dim]{_escape(cited(ground))}[/]"
 
 
 def render_why(tree: dict, out: Console) -> None:
@@ -138,7 +166,20 @@ def render_why(tree: dict, out: Console) -> None:
     out.print(root)
 
 
+KIND_MEANING = {
+    "violation": "adopting or carrying out the plan's terms would breach binding law",
+    "requirement": "a legal step the plan needs, which the law bars or conditions",
+    "commitment": "the plan cuts against a politically (not legally) binding commitment",
+    "consequence": "what would follow in fact",
+    "finding": "a derived fact about the plan",
+}
+
+
 def _conclusion_branch(node: dict, branch: Tree) -> None:
+    if node.get("kind") in KIND_MEANING:
+        branch.add(f"[dim]kind: {node['kind']}: {KIND_MEANING[node['kind']]}[/]")
+    for name, text in requirement_lines(node):
+        branch.add(f"{name}: {_escape(text)}")
     for defeat in node.get("defeated", []):
         branch.add(f"[dim]defeated: {_escape(defeat['reason'])}[/]")
     for caveat in node.get("caveats", []):
@@ -155,11 +196,19 @@ def _conclusion_branch(node: dict, branch: Tree) -> None:
             rule.add(f"[dim]threshold: {_escape(derivation['rationale'])}[/]")
         for premise in derivation["premises"]:
             _premise_branch(premise, rule)
-        for role, key in (("basis", "rests_on"), ("context, not a basis", "context")):
-            for citation in derivation.get(key, []):
+        for role, key in (("legal and factual basis", "rests_on"), ("context, not a basis", "context")):
+            citations = derivation.get(key, [])
+            if not citations:
+                continue
+            group = rule.add(f"[bold]{role}[/] ({len(citations)})")
+            for citation in citations:
                 address = f" <{citation['address']}>" if citation.get("address") else ""
-                rule.add(f"{role}: {_escape(citation['title'])}, {_escape(citation['locator'])}: "
-                         f"{_escape(citation['text'])}{_escape(address)}")
+                group.add(f"{_escape(citation['title'])}, {_escape(citation['locator'])}: "
+                          f"{_escape(citation['text'])}{_escape(address)}")
+        if not derivation.get("rests_on"):
+            rule.add("[dim]no legal basis of its own: it follows from the conclusions above[/]"
+                     if all(p["type"] == "conclusion" for p in derivation["premises"])
+                     else "[dim]no legal basis cited[/]")
 
 
 def _premise_branch(premise: dict, parent: Tree) -> None:

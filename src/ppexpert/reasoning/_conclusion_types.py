@@ -18,7 +18,7 @@ class Ground:
 @dataclass(frozen=True)
 class Conclusion:
     id: str
-    kind: str  # risk | violation | consequence | finding
+    kind: str  # risk | violation | requirement | commitment | consequence | finding
     level: str | None
     area: str | None
     label: str | None
@@ -29,6 +29,7 @@ class Conclusion:
     disputed: tuple[dict, ...] = ()  # baselines it rests on whose sources disagree, or that the scenario assumed
     caveats: tuple[str, ...] = ()  # exceptions that would defeat it but that the scenario's unknowns leave open
     grounds: tuple[Ground, ...] = ()  # one per supporting rule, in settle order; the first gives `sentence`
+    requirement: dict | None = None  # for a requirement: the step, what bars or conditions it, how it could be met
 
     @property
     def rule(self) -> str:

@@ -25,7 +25,7 @@ from ppexpert.knowledge.inputs import LoadedScenario
 from ppexpert.reasoning._conclusion_types import Conclusion
 from ppexpert.reasoning.assessment import Assessment
 from ppexpert.reasoning.cells import structure_of
-from ppexpert.reasoning.conclusions import placeholders, render, template_values
+from ppexpert.reasoning.conclusions import placeholders, render, requirement_parts, template_values
 from ppexpert.reasoning.trace import Trace
 
 MAX_CELLS = 4096  # per knowledge base; least recently used cells go first
@@ -90,8 +90,10 @@ class Skeleton:
         values = template_values(assessment.loaded, kb)
         shapes = []
         for c in assessment.conclusions.values():
+            rule = kb.rules_by_id[c.rules[0]]
             templates = tuple(kb.rules_by_id[g.rule].because for g in c.grounds)
-            names = tuple(dict.fromkeys(n for template in templates for n in placeholders(template)))
+            parts = (rule.then.step or "", rule.then.met_by or "") if c.requirement is not None else ()
+            names = tuple(dict.fromkeys(n for template in templates + parts for n in placeholders(template)))
             shapes.append(_ConclusionShape(c, templates, names, tuple(_shown(values, n) for n in names),
                                            tuple(d["baseline"] for d in c.disputed)))
         trace = assessment.trace
@@ -128,7 +130,10 @@ class Skeleton:
             if shape.names and tuple([_shown(values, n) for n in shape.names]) != shape.shown or disputed != c.disputed:
                 grounds = tuple(dataclasses.replace(g, because=render(t, values, {"level": c.level}))
                                 for g, t in zip(c.grounds, shape.templates))
-                c = dataclasses.replace(c, sentence=grounds[0].because, disputed=disputed, grounds=grounds)
+                requirement = (requirement_parts(kb.rules_by_id[c.rules[0]].then, kb, values)
+                               if c.requirement is not None else None)
+                c = dataclasses.replace(c, sentence=grounds[0].because, disputed=disputed, grounds=grounds,
+                                        requirement=requirement)
             conclusions[c.id] = c
         trace = Trace(tuple(_value_nodes(loaded)) + self.other_nodes, self.edges, self.standing)
         return Assessment(kb, loaded, conclusions, firings, list(self.defeats), list(self.undetermined), trace,

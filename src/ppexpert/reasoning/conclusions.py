@@ -19,13 +19,32 @@ _PLACEHOLDER = re.compile(r"\{([A-Za-z0-9_.\-]+)(?::([^{}]*))?\}")
 
 
 def template_values(loaded: LoadedScenario, kb: KnowledgeBase) -> dict[str, Any]:
-    values: dict[str, Any] = {name: value.value for name, value in loaded.inputs.items()}
+    """What a sentence may show: inputs and baselines by name, and what the scenario says of the plan and of each
+    input ({<input>.point}, {<input>.note}, {plan.title}, {plan.parties}, {plan.date})."""
+    scenario = loaded.scenario
+    values: dict[str, Any] = {"plan.title": scenario.title, "plan.parties": _listed(scenario.parties) or "the parties",
+                              "plan.date": scenario.date.isoformat() if scenario.date else "the plan's date"}
+    for name, value in loaded.inputs.items():
+        values[name] = value.value
+        values[f"{name}.point"] = _point(value.point)
+        values[f"{name}.note"] = value.note or ""
     for name, value in loaded.baselines.items():
         values[name] = value.value
         alias = kb.baselines[name].alias if name in kb.baselines else None
         if alias:
             values[alias] = value.value
     return values
+
+
+def _point(point: str | None) -> str:
+    """'21' -> 'point 21'; '5, 10' -> 'points 5, 10'; none cited -> 'the plan'."""
+    if not point:
+        return "the plan"
+    return ("points " if re.search(r"[,;&-]| and ", point) else "point ") + point
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1] if names else ""
 
 
 def placeholders(template: str) -> tuple[str, ...]:
@@ -81,8 +100,16 @@ def conclude(loaded: LoadedScenario, kb: KnowledgeBase, standing: dict, trace: T
             id=cid, kind=first.then.kind, level=level, area=first.then.area_id, label=first.then.label,
             sentence=grounds[0].because, rules=rule_ids, sources=tuple(sources),
             premises=premises, disputed=_disputed(cid, reach), caveats=_caveats(rule_ids, kb, loaded),
-            grounds=tuple(grounds))
+            grounds=tuple(grounds),
+            requirement=requirement_parts(first.then, kb, values) if first.then.kind == "requirement" else None)
     return result
+
+
+def requirement_parts(then, kb: KnowledgeBase, values: dict[str, Any]) -> dict:
+    """A requirement's parts: the step the plan needs, the provisions that bar or condition it, how to meet it."""
+    return {"step": render(then.step, values), "met_by": render(then.met_by, values),
+            "barred_by": [c for c in (kb.citation_of(ref) for ref in then.barred_by) if c],
+            "conditioned_by": [c for c in (kb.citation_of(ref) for ref in then.conditioned_by) if c]}
 
 
 def _sources_of(rule, kb: KnowledgeBase, citations: dict) -> tuple[tuple[str, dict], ...]:

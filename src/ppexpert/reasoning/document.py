@@ -70,6 +70,7 @@ def conclusion_json(assessment, conclusion) -> dict:
         "disputed": [_plain(d) for d in conclusion.disputed],
         "rests_on_disputed_value": bool(conclusion.disputed),
         "caveats": list(conclusion.caveats),
+        **({"requirement": conclusion.requirement} if conclusion.requirement is not None else {}),
     }
 
 
@@ -82,7 +83,7 @@ def assessment_json(assessment) -> dict:
         return sorted(items, key=lambda c: (order.get(c.rule, 0), c.id))
 
     conclusions = {kind: [conclusion_json(assessment, c) for c in ordered(assessment.by_kind(kind))]
-                   for kind in ("violation", "consequence", "finding")}
+                   for kind in ("violation", "requirement", "commitment", "consequence", "finding")}
     risks = [conclusion_json(assessment, c) for c in sorted(assessment.risks, key=lambda c: c.id)]
     overall = assessment.overall
     areas = []
@@ -123,6 +124,8 @@ def assessment_json(assessment) -> dict:
         "areas": areas,
         "risks": risks,
         "violations": conclusions["violation"],
+        "requirements": conclusions["requirement"],
+        "commitments": conclusions["commitment"],
         "consequences": conclusions["consequence"],
         "findings": conclusions["finding"],
         "defeated": [{"rule": d.rule, "conclusion": d.conclusion, "level": d.level, "by": d.by, "reason": d.reason}

@@ -13,7 +13,7 @@ from typing import Any, Mapping, Sequence
 from ppexpert.knowledge.base import KnowledgeBase
 from ppexpert.knowledge.problems import InputError
 from ppexpert.reasoning.run import load_plan
-from ppexpert.reasoning.sweep import Evaluator, Vary, domain_vary, extra, select_conclusions, sweep_problem
+from ppexpert.reasoning.sweep import Evaluator, Vary, domain_vary, extra, read_request, sweep_problem
 
 # the seed article's calculator: the five dials, the default uncertainties
 DIALS = ("territory_ceded_pct", "military_cap.pct_of_current", "election_within_days", "war_crimes_amnesty",
@@ -45,17 +45,8 @@ def ema_model(plan: Path | str | Mapping, inputs: Sequence[str] = DIALS, conclus
     uncertainties, the conclusions matching `conclusions` the outcomes; the plan's other inputs stay as set."""
     workbench = extra("ema_workbench")
     kb, base = load_plan(plan, knowledge)
-    problems, varies = [], []
-    for text in inputs:
-        try:
-            varies.append(domain_vary(text, kb))
-        except InputError as error:
-            problems.extend(error.problems)
-    chosen = {}
-    try:
-        chosen = select_conclusions(kb, list(conclusions))
-    except InputError as error:
-        problems.extend(error.problems)
+    problems: list = []
+    varies, chosen = read_request(kb, inputs, domain_vary, list(conclusions), problems)
     if len({v.parameter for v in varies}) != len(varies):
         problems.append(sweep_problem(("inputs",), "two uncertainties set the same input", "give each input once"))
     if problems:

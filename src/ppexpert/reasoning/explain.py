@@ -56,7 +56,8 @@ def _conclusion_tree(assessment, conclusion_id: str, seen: set) -> dict:
     conclusion = assessment.get(conclusion_id)
     kb = assessment.kb
     level = f" = {conclusion.level}" if conclusion.level else ""
-    node = {"type": "conclusion", "id": conclusion_id, "holds": True, "level": conclusion.level,
+    node = {"type": "conclusion", "id": conclusion_id, "kind": conclusion.kind, "holds": True, "level": conclusion.level,
+            "requirement": conclusion.requirement,
             "text": f"{conclusion_id}{level}: {conclusion.sentence}", "derivations": [],
             "defeated": [dataclasses.asdict(d) for d in assessment.defeats if d.conclusion == conclusion_id],
             "disputed": [dict(d) for d in conclusion.disputed], "caveats": list(conclusion.caveats)}

@@ -13,7 +13,7 @@ from ppexpert.knowledge.base import KnowledgeBase
 from ppexpert.knowledge.model import UNKNOWN
 from ppexpert.knowledge.problems import InputError
 from ppexpert.reasoning.run import load_plan
-from ppexpert.reasoning.sweep import Evaluator, Vary, domain_vary, select_conclusions, sweep_problem
+from ppexpert.reasoning.sweep import Evaluator, Vary, domain_vary, read_request, select_conclusions, sweep_problem
 
 
 @dataclass(frozen=True)
@@ -81,21 +81,11 @@ def region_map(plan: Path | str | Mapping, x: str, y: str, conclusion: str = "ri
     """`x` and `y` are inputs (`territory_ceded_pct`, `military_cap.troops`), optionally with the span to draw:
     `military_cap.troops=0:1000000`. A word or yes/no input shows every value."""
     kb, base = load_plan(plan, knowledge)
-    problems = []
-    varies: list[Vary] = []
-    for given in (x, y):
-        try:
-            varies.append(_axis_vary(given, kb))
-        except InputError as error:
-            problems.extend(error.problems)
-    chosen = {}
-    try:
-        chosen = select_conclusions(kb, [conclusion])
-        if len(chosen) != 1:
-            problems.append(sweep_problem(("--conclusion",), f"'{conclusion}' names {len(chosen)} conclusions",
-                                     "name one conclusion, e.g. risk.overall"))
-    except InputError as error:
-        problems.extend(error.problems)
+    problems: list = []
+    varies, chosen = read_request(kb, (x, y), _axis_vary, [conclusion], problems)
+    if chosen is not None and len(chosen) != 1:
+        problems.append(sweep_problem(("--conclusion",), f"'{conclusion}' names {len(chosen)} conclusions",
+                                      "name one conclusion, e.g. risk.overall"))
     if len(varies) == 2 and varies[0].parameter == varies[1].parameter:
         problems.append(sweep_problem(("--y",), f"{varies[0].name} and {varies[1].name} set the same input",
                                  "map two different inputs"))

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from ppexpert._version import __version__
 from ppexpert.engine.durable import shared_engine
@@ -458,6 +458,24 @@ def _spec_text(vary: Vary) -> str:
     return ",".join(parts)
 
 
+def read_request(kb: KnowledgeBase, texts: Sequence[str], parse: Callable[[str, KnowledgeBase], Vary],
+                 patterns: Sequence[str] | None, problems: list[Problem]) -> tuple[list[Vary], dict[str, bool] | None]:
+    """The varied inputs and the chosen conclusions of a sweep, map or workbench model; every problem goes into
+    `problems`, so that one run reports them all."""
+    varies = []
+    for text in texts:
+        try:
+            varies.append(parse(text, kb))
+        except InputError as error:
+            problems.extend(error.problems)
+    chosen = None
+    try:
+        chosen = select_conclusions(kb, patterns)
+    except InputError as error:
+        problems.extend(error.problems)
+    return varies, chosen
+
+
 def prepare(plan: Path | str | Mapping, vary: Sequence[str] | Mapping[str, Any], *, sample: int | None = None,
             method: str | None = None, seed: int | None = None, conclusions: Sequence[str] | None = None,
             knowledge: Path | str | KnowledgeBase | None = None) -> Sweep:
@@ -465,17 +483,7 @@ def prepare(plan: Path | str | Mapping, vary: Sequence[str] | Mapping[str, Any],
     kb, base = load_plan(plan, knowledge)
     texts = [f"{k}={v}" for k, v in vary.items()] if isinstance(vary, Mapping) else list(vary)
     problems: list[Problem] = []
-    varies = []
-    for text in texts:
-        try:
-            varies.append(parse_vary(text, kb))
-        except InputError as error:
-            problems.extend(error.problems)
-    chosen = None
-    try:
-        chosen = select_conclusions(kb, conclusions)
-    except InputError as error:
-        problems.extend(error.problems)
+    varies, chosen = read_request(kb, texts, parse_vary, conclusions, problems)
     try:
         design = make_design(varies, method, sample, seed) if not problems else None
     except InputError as error:

@@ -580,6 +580,16 @@ function openQuestions(area, doc) {
   return h("div", {class: "open"}, h("h3", {}, "Left open"), h("ul", {}, open.map(sentence => h("li", {}, sentence))));
 }
 
+function requirementParts(req) {
+  // a requirement: the step the plan needs, what bars or conditions it, and how it could be met
+  const cites = list => list.map(c => `${c.title}, ${c.locator}`).join("; ");
+  return h("dl", {class: "requirement"},
+    h("dt", {}, "Step"), h("dd", {}, req.step),
+    req.barred_by.length ? [h("dt", {}, "Barred by"), h("dd", {}, cites(req.barred_by))] : null,
+    req.conditioned_by.length ? [h("dt", {}, "Conditioned by"), h("dd", {}, cites(req.conditioned_by))] : null,
+    h("dt", {}, "Could be met"), h("dd", {}, req.met_by));
+}
+
 function disputedNote(disputed) {
   return h("p", {class: "disputed"}, "Rests on values sources disagree on, or that the scenario assumed: ",
            disputed.map(d => `${d.baseline} = ${number(d.value)}` + (d.assumed ? ` (assumed; knowledge base ${number(d.kb_value)})` : "")).join("; "));
@@ -590,18 +600,30 @@ function renderBeyond(doc) {
   const outside = c => !c.area || !areaIds.has(c.area);
   const sections = [];
   const list = (items, render) => h("ul", {class: "conclusions"}, items.map(render));
+  // citations: the basis apart from the context
+  const cites = sources => [
+    sources.some(s => s.role !== "context")
+      ? h("span", {class: "sources basis"}, " ", sources.filter(s => s.role !== "context").map(citation)) : null,
+    sources.some(s => s.role === "context")
+      ? h("span", {class: "sources context"}, " context, not a basis: ",
+          sources.filter(s => s.role === "context").map(citation)) : null];
   // a conclusion several rules reach shows each rule's own sentence and citations
   const grounds = c => (c.grounds || []).length > 1
-    ? [h("ul", {class: "grounds"}, c.grounds.map(g => h("li", {dataset: {rule: g.rule}}, g.because,
-        g.sources.length ? h("span", {class: "sources"}, " ", g.sources.map(citation)) : null)))]
-    : [c.because, c.sources.length ? h("span", {class: "sources"}, " ", c.sources.map(citation)) : null];
-  const item = c => h("li", {dataset: {conclusion: c.id}},
+    ? [h("ul", {class: "grounds"}, c.grounds.map(g => h("li", {dataset: {rule: g.rule}}, g.because, ...cites(g.sources))))]
+    : [c.because, ...cites(c.sources)];
+  const item = c => h("li", {class: `conclusion ${c.kind}`, dataset: {conclusion: c.id, kind: c.kind}},
     c.label ? h("strong", {}, c.label + ": ") : null, ...grounds(c),
+    c.requirement ? requirementParts(c.requirement) : null,
     c.rests_on_disputed_value ? disputedNote(c.disputed) : null,
     ...(c.caveats || []).map(caveat => h("p", {class: "disputed caveat"}, "Open: " + caveat + ".")),
     whyButton(c.id, "why?"), whyPanel(c.id));
-  sections.push(h("section", {class: "violations"}, h("h2", {}, `Violations (${doc.violations.length})`),
-    doc.violations.length ? list(doc.violations, item) : h("p", {class: "empty"}, "No provision is violated.")));
+  sections.push(h("section", {class: "violations"}, h("h2", {}, `Violations of binding law (${doc.violations.length})`),
+    doc.violations.length ? list(doc.violations, item) : h("p", {class: "empty"}, "No binding provision is violated.")));
+  for (const [key, title] of [["requirements", "Requirements: legal steps the plan needs"],
+                              ["commitments", "Political commitments"]]) {
+    const items = doc[key] || [];
+    if (items.length) sections.push(h("section", {class: key}, h("h2", {}, `${title} (${items.length})`), list(items, item)));
+  }
   const beyond = [...doc.consequences, ...doc.findings].filter(outside);
   if (beyond.length) sections.push(h("section", {}, h("h2", {}, "Consequences beyond the areas"), list(beyond, item)));
   if (doc.undetermined.length) {
@@ -721,9 +743,9 @@ function ruleInWords(rule) {
     premises.length ? h("ul", {class: "premises"}, premises.map(premiseInWords)) : null,
     rule.tests ? h("ul", {class: "tests"}, rule.tests.map(t => h("li", {class: t.holds ? "holds" : "fails"},
       (t.holds ? "\u2713 " : "\u2717 ") + t.text + (t.actual ? ` (here: ${t.actual})` : "")))) : null,
-    rule.sources && rule.sources.length ? h("div", {class: "rests-on"}, "Rests on:",
+    rule.sources && rule.sources.length ? h("div", {class: "rests-on"}, "Legal and factual basis:",
       h("ul", {}, rule.sources.map(s => h("li", {}, citation(s), s.text ? h("q", {}, s.text) : null)))) : null,
-    rule.context && rule.context.length ? h("div", {class: "rests-on context"}, "For context (not a basis):",
+    rule.context && rule.context.length ? h("div", {class: "rests-on context"}, "Context, not a basis:",
       h("ul", {}, rule.context.map(s => h("li", {}, citation(s))))) : null,
     rule.rationale ? h("p", {class: "rationale"}, "Why the threshold sits there: " + rule.rationale) : null,
     rule.note ? h("p", {class: "note"}, "What the rule simplifies: " + rule.note) : null,
