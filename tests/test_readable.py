@@ -23,7 +23,8 @@ def kb():
 
 def _conclusions(assessment) -> list[str]:
     doc = assessment.to_json()
-    held = [c["id"] for kind in ("risks", "violations", "consequences", "findings") for c in doc.get(kind, [])]
+    held = [c["id"] for kind in ("risks", "violations", "requirements", "commitments", "consequences", "findings")
+            for c in doc.get(kind, [])]
     could = [rule.then.conclusion_id for rule in assessment.kb.rules]
     return list(dict.fromkeys(held + could))
 
@@ -37,6 +38,21 @@ def test_no_explanation_of_a_shipped_plan_shows_a_reader_an_id_a_dict_or_a_path(
             for problem in problems(text, set(kb.sources)):
                 found.setdefault(problem, (conclusion_id, text[:160]))
     assert found == {}
+
+
+@pytest.mark.parametrize("plan", sorted(examples(KNOWLEDGE)), ids=str)
+def test_what_a_plan_leaves_open_reads_in_words(kb, plan):
+    """The "Left open" of a card and of the report, and a conclusion's caveat: each input by its label (no
+    us_commitment), each conclusion as a heading; the ids stay in `sentence`, `unknown` and `needs`."""
+    doc = assess(examples(KNOWLEDGE)[plan], kb).to_json()
+    texts = [u["words"] for u in doc["undetermined"]] + [line for area in doc["areas"] for line in area["open"]]
+    texts += [caveat for kind in ("risks", "violations", "requirements", "commitments", "consequences", "findings")
+              for c in doc[kind] for caveat in c["caveats"]]
+    found = {problem: text for text in texts for problem in problems(text, set(kb.sources))}
+    assert found == {}
+    for entry in doc["undetermined"]:
+        for name in entry["unknown"]:
+            assert kb.parameters[name].title in entry["words"]
 
 
 def test_the_checks_catch_what_the_researchers_tree_shows(kb):

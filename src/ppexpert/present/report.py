@@ -29,16 +29,20 @@ from ppexpert._version import __version__
 from ppexpert.knowledge.conditions import show_value
 from ppexpert.knowledge.problems import InputError
 from ppexpert.present import derivation
+from ppexpert.present.derivation import short_source
 from ppexpert.present.compare import compare
+from ppexpert.knowledge.words import names_in_words
 from ppexpert.present.readable import (
     conclusion_words,
     input_words,
     premise_in_words,
+    prose,
     set_aside_words,
     value_words,
 )
 from ppexpert.present.text import KIND_MEANING, requirement_lines
 from ppexpert.reasoning.document import _plain, dumps
+from ppexpert.reasoning.explain import worked_out_from
 
 REPORT_SCHEMA_VERSION = 1
 
@@ -96,7 +100,8 @@ def build_report(assessments: Sequence, date: str | None = None) -> dict:
         "date": date,
         "knowledge_version": kb.version,
         "scale": [{"id": level.id, "meaning": level.meaning} for level in kb.scale.levels],
-        "sections": [{"key": key, "title": title} for key, title in SECTIONS],
+        "sections": [{"key": key, "title": title, "kind": key[:-1], "kind_meaning": KIND_MEANING.get(key[:-1])}
+                     for key, title in SECTIONS],
         "comparison": compare(assessments) if len(assessments) > 1 else None,
         "scenarios": scenarios,
         "citations": citations.items,
@@ -123,6 +128,27 @@ def _scenario_report(assessment, index: int, citations: _Citations) -> dict:
     for conclusion in summary:
         for source in conclusion["sources"]:
             citations.number(source)
+    # then the inputs, where each value worked out from others is shown once with what it is worked out from; a
+    # derivation resting on it links there (`see_input`) rather than listing those values again
+    # (a value two of them read is listed under the first and referred to from the others: `again`)
+    worked_out, listed_under = {}, {}
+    for entry in document["inputs"]:
+        if entry["origin"] == "derived" and entry.get("derived_from"):
+            anchor = f"{prefix}-input-{entry['name']}"
+            rows, again = [], {}
+            for node in worked_out_from(assessment, entry["name"]):
+                if node["name"] in listed_under:
+                    again.setdefault(listed_under[node["name"]], 0)
+                    again[listed_under[node["name"]]] += 1
+                    continue
+                listed_under[node["name"]] = entry["name"]
+                words = premise_in_words(assessment, node, None)
+                rows.append({"text": words["text"], "origin": words.get("origin") or None,
+                             "citation": citations.number(node["citation"]) if node.get("citation") else None})
+            worked_out[entry["name"]] = {"anchor": anchor, "from": rows, "again": again}
+    for entry in worked_out.values():
+        entry["again"] = [{"anchor": worked_out[name]["anchor"], "input": name, "count": count}
+                          for name, count in entry["again"].items()]
     for conclusion in conclusions:
         conclusion["anchor"] = f"{prefix}-{conclusion['id']}"
         conclusion["heading"] = conclusion_words(assessment.kb, conclusion["id"], conclusion.get("level"))
@@ -138,7 +164,8 @@ def _scenario_report(assessment, index: int, citations: _Citations) -> dict:
             ground["citations"] = [citations.number(s) for s in ground["sources"]]
             ground["basis_citations"] = [citations.number(s) for s in ground["sources"] if s.get("role") != "context"]
             ground["context_citations"] = [citations.number(s) for s in ground["sources"] if s.get("role") == "context"]
-        conclusion["derivation"] = _numbered_tree(assessment, assessment.why(conclusion["id"]), citations, anchors)
+        conclusion["derivation"] = _numbered_tree(assessment, assessment.why(conclusion["id"]), citations, anchors,
+                                                  worked_out)
         conclusion["disputed"] = [_disputed(assessment, d) for d in conclusion["disputed"]]
     kb = assessment.kb
     document["plan_title"] = _source_title(kb, document["scenario"]["plan"]) if document["scenario"].get("plan") else None
@@ -147,7 +174,12 @@ def _scenario_report(assessment, index: int, citations: _Citations) -> dict:
               "titles": {name: parameter.title for name, parameter in kb.parameters.items()}}
     for entry in document["inputs"]:
         title, words = input_words(kb, entry["name"], entry["value"])
-        reader["inputs"].append({**entry, "title": title, "words": words})
+        reader["inputs"].append({**entry, "title": title, "words": words, "shared_note": None,
+                                 "formula_words": names_in_words(kb, entry.get("formula")),
+                                 "anchor": worked_out.get(entry["name"], {}).get("anchor"),
+                                 "worked_out_from": worked_out.get(entry["name"], {}).get("from", []),
+                                 "worked_out_again": worked_out.get(entry["name"], {}).get("again", [])})
+    _note_once(reader["inputs"])
     for entry in document["assumptions"]:
         baseline = kb.baselines.get(entry["baseline"])
         reader["assumptions"].append({**entry, "title": baseline.title if baseline else entry["baseline"],
@@ -175,9 +207,25 @@ def _scenario_report(assessment, index: int, citations: _Citations) -> dict:
     return document
 
 
-def _numbered_tree(assessment, tree: dict, citations: _Citations, anchors: dict[str, str]) -> dict:
+def _note_once(inputs: list[dict]) -> None:
+    """A note several inputs in a row share (a plan writing its territory region by region) is printed once, after
+    the last of them (`shared_note`, with the titles it covers); each row keeps its own `note` for the JSON."""
+    run: list[dict] = []
+    for entry, after in zip(inputs, inputs[1:] + [None]):
+        run.append(entry)
+        if after is not None and entry["note"] and after["note"] == entry["note"]:
+            continue
+        if entry["note"]:
+            run[-1]["shared_note"] = {"text": entry["note"], "rows": len(run),
+                                      "titles": [e["title"] for e in run] if len(run) > 1 else []}
+        run = []
+
+
+def _numbered_tree(assessment, tree: dict, citations: _Citations, anchors: dict[str, str],
+                   worked_out: dict[str, dict]) -> dict:
     """The why-tree with a footnote number on every citation, numbered in reading order (pre-order). A conclusion
-    it rests on is not derived again: it points to that conclusion's own place in the report (`see`, `heading`)."""
+    it rests on is not derived again: it points to that conclusion's own place in the report (`see`, `heading`);
+    nor is an input worked out from others: it points to its row in the inputs (`see_input`)."""
     tree = copy.deepcopy(tree)
 
     kb = assessment.kb
@@ -189,8 +237,14 @@ def _numbered_tree(assessment, tree: dict, citations: _Citations, anchors: dict[
             node.setdefault("citation", None)
             node.setdefault("children", [])
             reader = premise_in_words(assessment, node, condition)
-            node["words"] = reader["text"] + (f" ({reader['origin']})" if reader.get("origin") else "")
             node["test_words"] = reader["test"]
+            node["see_input"] = worked_out.get(node["name"], {}).get("anchor") if node["type"] == "input" else None
+            if node["see_input"]:
+                value = assessment.loaded.inputs[node["name"]]
+                node["words"] = reader["text"] + (f" (worked out, point {value.point})" if value.point
+                                                  else " (worked out)")
+            else:
+                node["words"] = reader["text"] + (f" ({reader['origin']})" if reader.get("origin") else "")
         else:
             node.setdefault("see", None)
         if node["type"] == "conclusion" and not top and node.get("id") in anchors:
@@ -203,10 +257,13 @@ def _numbered_tree(assessment, tree: dict, citations: _Citations, anchors: dict[
             node["citation"]["n"] = citations.number(node["citation"])
         for derivation in node.get("derivations", []):
             rule = kb.rules_by_id[derivation["rule"]]
+            derivation["note_words"] = prose(kb, derivation.get("note"))  # another rule named by its title
+            derivation["rationale_words"] = prose(kb, derivation.get("rationale"))
             for premise, when in zip(derivation["premises"], rule.when):
                 walk(premise, False, when)
             for citation in derivation["rests_on"] + derivation.get("context", []):
                 citation["n"] = citations.number(citation)
+                citation["short"] = short_source(citation)  # the footnote gives the full title
         for child in node.get("children", []):
             walk(child, False)
 

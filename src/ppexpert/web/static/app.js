@@ -505,7 +505,7 @@ function shown(area) {
 function openQuestionsOf(area, doc) {
   // what inputs the plan leaves unstated would decide (`area.open`; older documents: the undetermined risks)
   return area.open !== undefined ? area.open
-    : doc.undetermined.filter(u => u.conclusion === `risk.${area.id}`).map(u => u.sentence);
+    : doc.undetermined.filter(u => u.conclusion === `risk.${area.id}`).map(u => u.words || u.sentence);
 }
 
 function renderOverall(doc) {
@@ -628,7 +628,7 @@ function renderBeyond(doc) {
   if (beyond.length) sections.push(h("section", {}, h("h2", {}, "Consequences beyond the areas"), list(beyond, item)));
   if (doc.undetermined.length) {
     sections.push(h("section", {}, h("h2", {}, "Left open by inputs the plan does not state"),
-      list(doc.undetermined, u => h("li", {}, u.sentence))));
+      list(doc.undetermined, u => h("li", {}, u.words || u.sentence))));
   }
   if (doc.defeated.length) {
     sections.push(h("details", {}, h("summary", {}, `Overridden conclusions (${doc.defeated.length})`),
