@@ -161,6 +161,11 @@ def _disputed(cid: str, reach: dict[str, tuple[dict, set]]) -> tuple[dict, ...]:
     return tuple(found)
 
 
+def _mid_sentence(text: str) -> str:
+    """'What the United States commits ...' inside a sentence: 'what the United States ...' ('U.S. ...' kept)."""
+    return text[:1].lower() + text[1:] if text[:1].isupper() and text[1:2].islower() else text
+
+
 def undetermined(loaded: LoadedScenario, kb: KnowledgeBase, standing: dict,
                   conclusions: dict[str, Conclusion]) -> list[Undetermined]:
     """Rules that failed only on unknown inputs: what they would conclude, and what it would take."""
@@ -182,7 +187,7 @@ def undetermined(loaded: LoadedScenario, kb: KnowledgeBase, standing: dict,
         level = f" = {rule.then.level}" if rule.then.level else ""
         needs = tuple(describe(c) for c in failing)
         words = (f"“{rule.title}” would conclude {conclusion_words(kb, rule.then.conclusion_id, rule.then.level)} "
-                 f"if {' and '.join(condition_words(kb, c) for c in failing)} (the plan does not say)")
+                 f"if {' and '.join(_mid_sentence(condition_words(kb, c)) for c in failing)} (the plan does not say)")
         result.append(Undetermined(rule.id, rule.then.conclusion_id, rule.then.level, unknown, needs,
                                    f"would conclude {rule.then.conclusion_id}{level} if {' and '.join(needs)} "
                                    f"({', '.join(unknown)} unknown in this scenario)", words))
