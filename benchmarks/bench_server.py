@@ -82,7 +82,7 @@ def concurrent(port: int, clients: int, bodies: list[dict]) -> tuple[list[float]
 
 def _cpu() -> tuple[float, float]:
     """CPU seconds (user + system) used so far by the `ppexpert serve` process this script started, and by its
-    worker processes (with psutil, which the test extras bring; (0, 0) without it)."""
+    worker processes (with psutil: pip install -e '.[bench]', which the test extras include; (0, 0) without it)."""
     try:
         import psutil
     except ImportError:

@@ -63,9 +63,9 @@ def test_a_plan_that_restores_everything_is_low_in_every_area():
     ("military_cap", {"troops": 800000}, "defence", "medium"),
     ("military_cap", {"pct_of_current": 20}, "defence", "critical"),
     ("military_cap", None, "defence", "low"),
-    ("election_within_days", 365, "elections", "medium"),
+    ("election_within_days", 365, "elections", "medium"),  # the ban makes a requirement, not a violation: no floor
     ("election_within_days", None, "elections", "low"),
-    ("war_crimes_amnesty", "partial", "accountability", "medium"),
+    ("war_crimes_amnesty", "partial", "accountability", "high"),  # breaches GC Art. 146: the scale's high
     ("war_crimes_amnesty", "none", "accountability", "low"),
     ("us_commitment", "none", "enforcement", "high"),
     ("us_commitment", "treaty", "enforcement", "low"),

@@ -15,12 +15,15 @@ from ppexpert.present.report import build_report, render_report
 HARSH = {"id": "harsh", "title": "Harsh plan",
          "parameters": {"territory_ceded_pct": 20, "recognition_of_annexation": "de-facto",
                         "military_cap": {"troops": 600000}, "election_within_days": 100,
-                        "war_crimes_amnesty": "full", "us_commitment": "vague"}}
+                        "war_crimes_amnesty": "full", "us_commitment": "vague",
+                        # stated: an unstated waiver of claims could breach GC Art. 148, which the scale's floor
+                        # makes a high accountability risk, so the milder plans' low would be open
+                        "waiver_of_claims": False}}
 MILDER = {"id": "milder", "title": "Milder plan",
           "parameters": {**HARSH["parameters"], "war_crimes_amnesty": "none", "military_cap": {"troops": 800000}}}
 RESTORING = {"id": "restoring", "title": "Restoring plan",
              "parameters": {"territory_ceded_pct": 0, "military_cap": None, "election_within_days": None,
-                            "war_crimes_amnesty": "none", "us_commitment": "treaty"}}
+                            "war_crimes_amnesty": "none", "us_commitment": "treaty", "waiver_of_claims": False}}
 
 
 @pytest.fixture(scope="module")

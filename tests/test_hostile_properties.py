@@ -84,7 +84,7 @@ def test_a_knowledge_folder_with_generated_damage_is_checked_without_an_exceptio
         files = sorted(kb.rglob("*.yaml"))
         for _ in range(data.draw(st.integers(1, 3))):
             path = data.draw(st.sampled_from(files))
-            lines = path.read_text().splitlines()
+            lines = path.read_bytes().decode("utf-8", "surrogatepass").splitlines()  # a file damaged before
             index = data.draw(st.integers(0, len(lines) - 1))
             how = data.draw(st.sampled_from(["value", "line", "cut", "file"]))
             if how == "value" and ": " in lines[index]:

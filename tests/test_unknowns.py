@@ -78,9 +78,13 @@ def test_the_geneva_framework_no_longer_reads_overall_low():
     assert overall["level"] is None and overall["undetermined"] is True
     assert overall["possible_levels"][0] == "low" and "critical" in overall["possible_levels"]
     low = next(d for d in overall["decided_by"] if d["level"] == "low")
-    # low only if no territory is ceded (among others); critical needs no particular class of any one input
+    # low only if no territory is ceded (among others); critical if a quarter of Ukraine is ceded, whatever else,
+    # or else only with a cap below a quarter of today's army (alternatives, exact together)
     assert {"input": "territory_ceded_pct", "one_of": ["exactly 0%"]} in low["needs"]
-    assert next(d for d in overall["decided_by"] if d["level"] == "critical")["needs"] == []
+    critical = [d["needs"] for d in overall["decided_by"] if d["level"] == "critical"]
+    assert [{"input": "territory_ceded_pct", "one_of": ["at least 25%"]}] in critical
+    assert all(any(n["input"] == "military_cap" for n in needs) for needs in critical
+               if needs != [{"input": "territory_ceded_pct", "one_of": ["at least 25%"]}])
 
 
 def test_a_settled_scenario_has_nothing_undetermined():

@@ -11,7 +11,7 @@ from _support import EXAMPLES, KNOWLEDGE, run_cli
 
 from ppexpert import assess
 from ppexpert.knowledge.derive import with_inputs
-from ppexpert.knowledge.model import NOT_ADDRESSED, UNKNOWN
+from ppexpert.knowledge.model import NOT_ADDRESSED, NOT_APPLICABLE, UNKNOWN
 from ppexpert.knowledge.problems import InputError
 from ppexpert.knowledge.scenario import load_scenario, patched
 from ppexpert.reasoning import knowledge_for
@@ -115,7 +115,8 @@ def test_a_change_to_a_dial_the_regions_derive_sets_the_regions_aside_and_what_i
     dial = changed.inputs["territory_ceded_pct"]
     assert dial.value == 3 and dial.origin == "scenario"
     assert changed.inputs["recognition_of_annexation"].value == UNKNOWN  # as a file with the dial and no regions
-    assert changed.inputs["territory_recognised_pct"].value == UNKNOWN
+    # a share only the regions give does not arise without them (the dial's rules decide): not an open question
+    assert changed.inputs["territory_recognised_pct"].value == NOT_APPLICABLE
     kept = with_inputs(loaded, KB, {"war_crimes_amnesty": "full"})  # any other change keeps the regions
     assert kept.inputs["recognition_of_annexation"].value == "de-facto"
     proposals = assess(scenario(territory=regions)).what_if("violation.ua.constitution.art-2")["changes"]
@@ -132,7 +133,7 @@ def test_todays_scenarios_keep_their_meaning():
     seed = load_scenario(EXAMPLES / "seed-calculator.yaml", KB)
     assert seed.inputs["territory_ceded_pct"].value == 20
     assert seed.inputs["territory_ceded_pct"].origin == "scenario"
-    assert seed.inputs["territory_recognised_pct"].value == UNKNOWN  # no regions: nothing is derived from them
+    assert seed.inputs["territory_recognised_pct"].value == NOT_APPLICABLE  # no regions: nothing is derived from them
     assert assess(EXAMPLES / "seed-calculator.yaml", KB).get("risk.sovereignty").level == "high"
 
 

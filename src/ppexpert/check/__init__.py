@@ -12,6 +12,7 @@ from pathlib import Path
 from ppexpert.check._common import _conclusion_ids
 from ppexpert.check.conflicts import check_conflicts
 from ppexpert.check.facts import check_facts, check_unused
+from ppexpert.check.floors import check_floors
 from ppexpert.check.limits import MAX_TESTS_PER_NODE, MAX_THRESHOLD_TESTS, check_limits
 from ppexpert.check.reachability import check_never_fires
 from ppexpert.check.rules import check_graph, check_rule
@@ -43,13 +44,15 @@ def check_knowledge(kb, partial: bool = False) -> list[Problem]:
         problems += check_rule(kb, rule, concluded)
     problems += check_graph(kb)
     problems += check_conflicts(kb)
+    problems += check_floors(kb)
     problems += check_never_fires(kb)
     problems += check_limits(kb)
     if not partial:
         problems += check_unused(kb)
     if not any(p.severity == "error" for p in problems) and not partial and kb.scale is not None:
         try:  # the compiler's own guard, in case a limit slipped past the checks above
-            compile_rules(kb.rules, kb.scale)
+            # kept for plan_of (reasoning/prepared.py), which compiles the same rules again otherwise
+            kb.__dict__["_checked_compiled"] = (tuple(kb.rules), kb.scale, compile_rules(kb.rules, kb.scale))
         except LimitError as error:
             problems.append(Problem(kb.rules[0].span if kb.rules else kb.scale.span, ("rules",), str(error),
                                     "see ENGINE-NOTES: durable_rules hangs or crashes past this limit",

@@ -3,18 +3,21 @@ from __future__ import annotations
 
 import itertools
 
-import networkx as nx
-
 from ppexpert.check._common import _p
 from ppexpert.knowledge.conditions import is_number
 from ppexpert.knowledge.model import Condition, Rule
 from ppexpert.knowledge.problems import Problem
+from ppexpert.knowledge.rulegraph import reaches
 
 
 def check_conflicts(kb) -> list[Problem]:
     """Two rules that may both conclude different levels for one risk need precedence between them."""
     problems = []
-    overrides = nx.DiGraph([(r.id, o) for r in kb.rules for o in r.overrides])
+    overrides: dict[str, dict[str, None]] = {}  # the override edges' graph (its nodes are the edges' ends)
+    for rule in kb.rules:
+        for other in rule.overrides:
+            overrides.setdefault(rule.id, {})[other] = None
+            overrides.setdefault(other, {})
     by_conclusion: dict[str, list[Rule]] = {}
     for rule in kb.rules:
         if rule.then.level is not None:
@@ -24,7 +27,7 @@ def check_conflicts(kb) -> list[Problem]:
             if a.then.level == b.then.level or _disjoint(a, b):
                 continue
             if a.id in overrides and b.id in overrides and (
-                    nx.has_path(overrides, a.id, b.id) or nx.has_path(overrides, b.id, a.id)):
+                    reaches(overrides, a.id, b.id) or reaches(overrides, b.id, a.id)):
                 continue
             problems.append(_p(kb, b, ("then",), f"rules {a.id} ({a.span}) and {b.id} ({b.span}) may both apply and "
                                f"conclude {conclusion_id} = {a.then.level} and = {b.then.level}, with no precedence",

@@ -112,6 +112,9 @@ class Engine:
         names = tuple(f"c{index}" for index in range(len(ruleset.definition[rule_id]["all"])))
         conclusion = encode_conclusion(ruleset.conclusions[rule_id])
         conclusion_id = conclusion["id"]
+        # A conclusion no pattern can match is recorded, not asserted: in the engine it could only reach the sink,
+        # and each assertion is a crossing into C (two thirds of 4,000 rules' first assessment).
+        asserted = not SKIP_UNREAD or _may_match(ruleset, conclusion)
 
         def act(c: Any) -> None:
             run = self._current[ruleset.name]
@@ -124,7 +127,8 @@ class Engine:
                 if new:
                     run.asserted.add(conclusion_id)
                     known[conclusion_id] = conclusion
-                    c.assert_fact(dict(conclusion))
+                    if asserted:
+                        c.assert_fact(dict(conclusion))
             except BaseException as error:  # noqa: BLE001 - durable_rules would swallow it silently
                 run.errors.append(f"{rule_id}: {type(error).__name__}: {error}")
 
@@ -188,6 +192,47 @@ class Engine:
                 c.assert_fact(dict(conclusion))
 
         return act
+
+
+SKIP_UNREAD = True  # tests turn it off to compare the firings with every conclusion asserted
+
+
+def _may_match(ruleset: CompiledRuleset, conclusion: dict) -> bool:
+    """Whether some condition of the ruleset may match the conclusion fact: one that tests `t` is "c" and, when it
+    also tests `cid` or `k` for equality, tests this conclusion's. Anything of another shape counts as a match."""
+    tests = _conclusion_tests(ruleset)
+    return tests is None or ("cid", conclusion["cid"]) in tests or ("k", conclusion["k"]) in tests or None in tests
+
+
+def _conclusion_tests(ruleset: CompiledRuleset) -> set | None:
+    """("cid", id) and ("k", kind) of every condition on conclusions (None for one testing neither); None when
+    some condition has a shape this does not read (then every conclusion is asserted)."""
+    cached = _TESTS.get(ruleset.name, False)
+    if cached is not False:
+        return cached
+    found: set | None = set()
+    for rule_id, rule in ruleset.definition.items():
+        if rule_id in (SINK_RULE, START_RULE):
+            continue
+        for condition in rule["all"]:
+            (pattern,) = condition.values()
+            parts = pattern.get("$and") if isinstance(pattern, dict) and len(pattern) == 1 else None
+            first = parts[0] if isinstance(parts, list) and parts and isinstance(parts[0], dict) else None
+            if first is None or set(first) != {"t"} or not isinstance(first["t"], str):
+                found = None
+                break
+            if first["t"] != "c":
+                continue
+            keys = [(key, part[key]) for part in parts[1:2] if isinstance(part, dict) and len(part) == 1
+                    for key in part if key in ("cid", "k") and isinstance(part[key], str)]
+            found.add(keys[0] if keys else None)
+        if found is None:
+            break
+    _TESTS[ruleset.name] = found
+    return found
+
+
+_TESTS: dict[str, set | None] = {}
 
 
 def _plain(content: Any) -> dict:

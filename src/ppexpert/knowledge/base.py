@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 import ppexpert.knowledge.model as m
 from ppexpert.knowledge.conditions import with_unit
+from ppexpert.knowledge.floors import add_floor_rules
 from ppexpert.knowledge.problems import InputError, Problem, Span
 from ppexpert.knowledge.shipped import shipped_knowledge
 from ppexpert.knowledge.validation import validate
@@ -123,6 +124,7 @@ def collect_knowledge(root: Path | str | None = None) -> tuple[KnowledgeBase, li
         kb.documents[doc.file] = doc
         problems += _load_file(kb, root, path, doc)
     kb.version = digest.hexdigest()[:12]
+    add_floor_rules(kb)
     if kb.scale is None and not any(p.span.file.endswith("scale.yaml") for p in problems):
         problems.append(Problem(Span(str(root / "scale.yaml")), (), "the risk scale is missing",
                                 "add scale.yaml with `levels:` from least to most severe", code="missing-file"))
@@ -322,8 +324,10 @@ def _with_spans(obj: Any, doc: Document, path: tuple) -> Any:
                 _with_spans(value, doc, path + (info.alias or name,))
     elif isinstance(obj, list):
         for index, item in enumerate(obj):
-            _with_spans(item, doc, path + (index,))
+            if item.__class__ not in _PLAIN:
+                _with_spans(item, doc, path + (index,))
     elif isinstance(obj, dict):
         for key, item in obj.items():
-            _with_spans(item, doc, path + (key,))
+            if item.__class__ not in _PLAIN:
+                _with_spans(item, doc, path + (key,))
     return obj

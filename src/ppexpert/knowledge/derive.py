@@ -86,8 +86,10 @@ def derive_inputs(loaded: LoadedScenario, kb: KnowledgeBase) -> dict[str, InputV
         if parameter is None or name in loaded.inputs:
             continue
         if parameter.derived_when and not stated_under(group, loaded.inputs):
-            if parameter.derived:  # derived only from the group, which this scenario does not give
-                derived[name] = InputValue(name, UNKNOWN, loaded.scenario.span, "not-stated",
+            if parameter.derived:  # derived only from the group, which this scenario does not give: the
+                # rules keyed on it (the region-by-region forms) do not arise; those keyed on the dial decide, and
+                # no input a scenario could state would settle it, so it is not an unknown to enumerate
+                derived[name] = InputValue(name, NOT_APPLICABLE, loaded.scenario.span, "not-stated",
                                            formula=parameter.formula)
             continue
         value, reads = compute(loaded, kb)

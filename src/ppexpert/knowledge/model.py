@@ -6,6 +6,7 @@ Every object read from YAML keeps its Span (file:line:col) in a private attribut
 from __future__ import annotations
 
 import datetime as _dt
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Annotated, Any, Literal, Union
 
@@ -246,9 +247,19 @@ class Claim(_Model):
 # ---------------------------------------------------------------- scale, areas, parameters
 
 
+class Floor(_Model):
+    """A promise of the scale that the engine keeps: a conclusion of this kind standing in an area makes the area's
+    risk at least the level the floor belongs to."""
+
+    kind: Identifier = Field(description="the kind of conclusion that sets the floor, e.g. violation")
+    reason: str = Field(description="why such a conclusion makes the area at least this level, in the scale's words")
+
+
 class Level(_Model):
     id: Identifier
     meaning: str
+    floors: list[Floor] = Field(default_factory=list, description=(
+        "conclusions that make an area's risk at least this level whatever its rules conclude"))
 
 
 class Scale(_Model):
@@ -463,9 +474,27 @@ class Rule(_Model):
     because: str = Field(description="the explanation sentence; {name} inserts an input, fact or derived value")
     rationale: str | None = Field(None, description="why a threshold sits where it does")
     note: str | None = Field(None, description="what the formalisation simplifies or leaves out")
+    # set only on the rules the loader makes from the scale's floors (knowledge/floors.py): the floor they keep
+    _floor: Any = PrivateAttr(default=None)
+
+    @property
+    def floor(self) -> "FloorOf | None":
+        return self._floor
 
 
 # ---------------------------------------------------------------- scenarios
+
+
+@dataclass(frozen=True)
+class FloorOf:
+    """What a rule made from a floor keeps: the level, the reason, the rule whose conclusion triggers it, where."""
+
+    level: str
+    kind: str
+    reason: str
+    trigger: str  # the rule whose conclusion sets the floor
+    area: str
+    at: str  # scale.yaml:line of the floor
 
 
 class Assumption(_Model):

@@ -15,6 +15,7 @@ import os
 import re
 import stat
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -202,9 +203,12 @@ def _build(text: str, file: str) -> tuple[Document, _Problems, int]:
     documents = 0
     loader = _LOADER(text)
     try:
-        while loader.check_event():
-            event = loader.get_event()
+        check_event, get_event, text_event, fast = loader.check_event, loader.get_event, yaml.ScalarEvent, _FAST_TEXT
+        while check_event():
+            event = get_event()
             kind = type(event)
+            if kind is text_event and fast and stack and _plain_text(event) and _fast_attach(event, stack[-1], doc):
+                continue  # most of a file: printable plain text under a kept node (what _scalar and _attach do)
             if kind is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
@@ -264,6 +268,49 @@ def _build(text: str, file: str) -> tuple[Document, _Problems, int]:
         doc.data = {}
         doc.marks[()] = doc.value_marks[()] = (1, 1)
     return doc, problems, problems.omitted
+
+
+_STR = _YAML + "str"
+_FAST_TEXT = True  # tests turn it off to compare with the general path
+
+
+def _plain_text(event) -> bool:
+    """A plain (untagged, unquoted or quoted) scalar that YAML reads as text with no control character."""
+    value = event.value
+    if event.tag is not None:
+        return False
+    tag = _resolve(value, event.implicit) if len(value) <= 64 else _RESOLVER.resolve(yaml.ScalarNode, value,
+                                                                                       event.implicit)
+    return tag == _STR and value.isprintable()
+
+
+def _fast_attach(event, parent: _Frame, doc: Document) -> bool:
+    """_attach for text under a node that is kept, when nothing is wrong with it (else False: the general path
+    reports what is). A key seen before in the mapping goes the general way."""
+    if parent.discard:
+        return False
+    value, mark = event.value, event.start_mark
+    position = (mark.line + 1, mark.column + 1)
+    if not parent.is_map:
+        path = parent.path + (parent.index,)
+        doc.marks[path] = doc.value_marks[path] = position
+        parent.container.append(value)
+        parent.index += 1
+        return True
+    key = parent.key
+    if key is _NO_KEY:
+        if value in parent.container:
+            return False
+        parent.key, parent.key_mark = value, position
+        return True
+    if key is _BAD_KEY:
+        return False
+    parent.key = _NO_KEY
+    path = parent.path + (key,)
+    parent.container[key] = value
+    doc.value_marks[path] = position
+    doc.marks[path] = parent.key_mark
+    return True
 
 
 def _discarding(parent: _Frame | None) -> bool:
@@ -337,12 +384,24 @@ def _kind(value) -> str:
             _dt.datetime: "a date"}.get(type(value), type(value).__name__)
 
 
+@lru_cache(maxsize=4096)
+def _resolve(value: str, implicit: tuple) -> str:
+    """The tag YAML gives a plain scalar (kept: a knowledge base repeats its words, and resolving was a tenth of
+    reading 4,000 rules)."""
+    return _RESOLVER.resolve(yaml.ScalarNode, value, implicit)
+
+
 def _scalar(event, parent: _Frame | None, file: str, problems, discard: bool):
     """A scalar's value: strings, decimal numbers within ±MAX_NUMBER, true/false, null and dates; anything else
     is a problem at the scalar's position (and None)."""
     value, tag = event.value, event.tag
     if tag is None or tag == "!":
-        tag = _RESOLVER.resolve(yaml.ScalarNode, value, event.implicit) if tag is None else _YAML + "str"
+        if tag is not None:
+            tag = _YAML + "str"
+        elif len(value) <= 64:  # short words repeat; long text is not kept
+            tag = _resolve(value, event.implicit)
+        else:
+            tag = _RESOLVER.resolve(yaml.ScalarNode, value, event.implicit)
     if discard:
         return _REFUSED
 

@@ -46,6 +46,9 @@ def _decided(conclusion: dict) -> list[str]:
     for item in conclusion.get("decided_by", []):
         needs = "; ".join(f"{n['input']} {' or '.join(n['one_of'])}" for n in item["needs"]) or "any values"
         lines.append(f"{item['level'] if item['level'] is not None else 'none'} if {needs}")
+    if conclusion.get("bounded"):
+        lines.append("not enumerated: the unknown inputs have too many combinations, so these are every level its "
+                     "rules allow, not exact bounds")
     return lines
 
 
@@ -190,6 +193,10 @@ def _conclusion_branch(node: dict, branch: Tree) -> None:
                    f"knowledge base: {disputed['kb_value']})[/]")
     for derivation in node["derivations"]:
         rule = branch.add(f"because rule {derivation['rule']}: {_escape(derivation['title'])}  [dim]{derivation['at']}[/]")
+        if derivation.get("floor"):
+            floor = derivation["floor"]
+            rule.add(f"[bold]floor[/]: the scale makes the area at least {floor['level']} because "
+                     f"{floor['trigger']} stands  [dim]{floor['at']}[/]")
         if derivation.get("because") and len(node.get("grounds", ())) > 1:
             rule.add(f"ground: {_escape(derivation['because'])}")
         if derivation.get("rationale"):

@@ -39,9 +39,11 @@ def possible_json(possible) -> dict:
     """An undetermined conclusion: each outcome it can have, and the classes of the unknown inputs each needs."""
     return {"undetermined": True,
             "possible_levels": list(possible.outcomes),
+            # one entry per alternative: the level follows when the unknown inputs fall in every class it names
+            # (several entries for one level are alternatives, exact together)
             "decided_by": [{"level": outcome,
                             "needs": [{"input": name, "one_of": list(texts)} for name, texts in needs]}
-                           for outcome, needs in possible.decided_by.items()],
+                           for outcome, alternatives in possible.decided_by.items() for needs in alternatives],
             "unknown_inputs": list(possible.inputs),
             "bounded": possible.bounded}
 

@@ -85,6 +85,8 @@ def _conclusion_tree(assessment, conclusion_id: str, seen: set) -> dict:
             "rests_on": [c for c in (kb.citation_of(ref) for ref in rule.rests_on) if c],
             "context": [c for c in (kb.citation_of(ref) for ref in rule.context) if c],
             "plan_points": list(rule.plan_points),
+            "floor": {"level": rule.floor.level, "reason": rule.floor.reason, "trigger": rule.floor.trigger,
+                      "at": rule.floor.at} if rule.floor else None,
         })
     return node
 

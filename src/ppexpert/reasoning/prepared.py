@@ -150,8 +150,12 @@ def plan_of(kb: KnowledgeBase) -> Plan:
     if plan is None:
         position = {rule.id: index for index, rule in enumerate(kb.rules)}
         defeaters = {rule: tuple(sorted(found, key=position.get)) for rule, found in overriders(kb.rules).items()}
+        # the ruleset the checker compiled, when the rules and scale are still those it checked
+        rules, scale, compiled = kb.__dict__.pop("_checked_compiled", ((), None, None))
+        if compiled is None or scale is not kb.scale or rules != tuple(kb.rules):
+            compiled = compile_rules(kb.rules, kb.scale)
         plan = kb.__dict__["_plan"] = Plan(
-            compile_rules(kb.rules, kb.scale), tuple(settle_order(kb.rules)), defeaters,
+            compiled, tuple(settle_order(kb.rules)), defeaters,
             frozenset((c.subject_kind, c.subject) for rule in kb.rules for c in rule.when), override_chains(kb.rules),
             frozenset(c.subject for rule in kb.rules for c in rule.when
                       if c.subject_kind != "conclusion" and UNKNOWN in (c.operand if c.op == "in" else [c.operand])),

@@ -65,13 +65,13 @@ def assess_loaded(loaded: LoadedScenario, kb: KnowledgeBase, *, cache: bool = Tr
     return result
 
 
-def assess_cached(loaded: LoadedScenario, kb: KnowledgeBase) -> Assessment | None:
+def assess_cached(loaded: LoadedScenario, kb: KnowledgeBase, key: tuple | None = None) -> Assessment | None:
     """The assessment, when its cell is in this process's cell cache (rebuilt with the scenario's own values, exactly
     as assess_loaded would give it); else None. Never runs the engine: the web server answers from it in its own
-    process, where a crash of the engine's C code must not happen."""
+    process, where a crash of the engine's C code must not happen. `key`: the cell's key, when already known."""
     if not cellcache.enabled():
         return None
-    skeleton = cellcache.lookup(kb, cellcache.key_of(loaded, kb))
+    skeleton = cellcache.lookup(kb, key if key is not None else cellcache.key_of(loaded, kb))
     return skeleton.assessment(loaded, kb, assess_loaded) if skeleton is not None else None
 
 

@@ -43,6 +43,14 @@ def settle(loaded: LoadedScenario, kb: KnowledgeBase, firings: list[Firing]) -> 
                 continue
             overrider = next((other for other in defeaters[rule_id] if other in standing_rules), None)
             if overrider is not None:
+                if rule.floor is not None:
+                    continue  # the area's own rules reach the floor's level: the floor has nothing to raise
+                floor = rules[overrider].floor
+                if floor is not None:
+                    defeats.append(Defeat(rule_id, firing.conclusion["cid"], firing.conclusion.get("lv"), overrider,
+                                          f"{rule_id} would conclude {_concluded(firing)}; the scale's floor raises it "
+                                          f"to {floor.level} ({overrider}, {floor.at}): {floor.reason}"))
+                    continue
                 chain = plan.chains[(overrider, rule_id)]
                 through = f" (through {', '.join(chain)})" if chain else ""
                 defeats.append(Defeat(rule_id, firing.conclusion["cid"], firing.conclusion.get("lv"), overrider,

@@ -83,9 +83,12 @@ def build_trace(loaded: LoadedScenario, kb: KnowledgeBase, firings: list[Firing]
         node = f"firing:{firing.rule}#{firing.order}"
         rule = rules[firing.rule]
         defeat = defeated.get((firing.rule, firing.conclusion["cid"], firing.conclusion.get("lv")))
-        nodes.append((node, {"kind": "firing", "rule": firing.rule, "order": firing.order, "span": spans[rule.id],
-                             "standing": firing.order in standing_firings,
-                             "defeated_by": defeat.by if defeat else None}))
+        data = {"kind": "firing", "rule": firing.rule, "order": firing.order, "span": spans[rule.id],
+                "standing": firing.order in standing_firings, "defeated_by": defeat.by if defeat else None}
+        if rule.floor is not None:  # a step of the scale's floor: its level, reason and the rule that set it
+            data["floor"] = {"level": rule.floor.level, "reason": rule.floor.reason, "trigger": rule.floor.trigger,
+                             "at": rule.floor.at}
+        nodes.append((node, data))
         edges += [(premise_node(p), node, {"kind": "premise"}) for p in firing.premises]
         for ref, kind in [(ref, "rests_on") for ref in rule.rests_on] + [(ref, "context") for ref in rule.context]:
             if ref in kb.provisions:

@@ -9,8 +9,14 @@ The enumeration is bounded without losing exactness: unknown inputs are grouped 
 conclusion a rule reads by name) joins, each component's classes are enumerated on their own, and a conclusion read
 through a pattern (`risk.*`, as the overall risk reads the areas) is combined from what each component can make the
 pattern's tests say (an OR of bit vectors, never more than 2^tests combinations). A component whose classes multiply
-beyond MAX_CELLS is not enumerated: its conclusions are reported undetermined with the levels seen in no cell (the
-`bounded` flag says so) -- none of the shipped plans comes near it.
+beyond MAX_CELLS is not enumerated: its conclusions (and a pattern's that reads them) are reported undetermined with
+every level their rules allow, and the `bounded` flag says these are not exact bounds -- none of the shipped plans
+comes near it.
+
+What decides each outcome is exact too: a list of alternatives, each a conjunction of classes of the unknown inputs
+(an input it does not name may take any value), such that a completion of the unknown inputs gives the outcome iff
+some alternative admits it. Inputs that decide together (an election deadline and whether martial law ends first)
+are never split into classes that only hold in some of their combinations.
 """
 from __future__ import annotations
 
@@ -38,7 +44,7 @@ class Possible:
 
     id: str
     outcomes: tuple  # levels in scale order, "holds", and None ("does not hold") last
-    decided_by: dict = field(default_factory=dict)  # outcome -> ((input, (class text, ...)), ...) that allow it
+    decided_by: dict = field(default_factory=dict)  # outcome -> alternatives, each ((input, (class text, ...)), ...)
     inputs: tuple[str, ...] = ()  # the unknown inputs it depends on
     bounded: bool = False
 
@@ -198,19 +204,24 @@ def _possible(kb: KnowledgeBase, unknown: list[str], table: dict[str, list[Class
     settled_scope = {cid for cid in producers if cid not in aggregate_conclusions and not cone.get(cid)}
     base_bits = contributions(base_standing, settled_scope)
 
-    results: dict[str, dict] = {}  # cid -> outcome -> {input: set(class index)}
+    # cid -> outcome -> products that give it, each a tuple of (a component's inputs, a frozenset of its cells as
+    # class-index tuples): exact, since components share no input
+    results: dict[str, dict] = {}
     bounded: set[str] = set()
-    component_bits: list[tuple[list[str], dict[int, list[tuple]]]] = []  # per component: bits -> combos
+    component_bits: list[tuple[tuple, dict]] = []  # per component: bits -> its cells (None: not enumerated)
     for names in components.values():
+        names = tuple(names)
         scope = {cid for cid, inputs in cone.items() if cid not in aggregate_conclusions and inputs & set(names)}
         count = 1
         for name in names:
             count *= len(table[name])
         if count > MAX_CELLS:
+            # too many cells to enumerate: its conclusions are reported with every level their rules allow (the
+            # `bounded` flag says the bounds are not exact), and a pattern may read any contribution from it
             bounded |= scope
-            component_bits.append((names, {0: []}))
+            component_bits.append((names, None))
             continue
-        by_bits: dict[int, list[tuple]] = {}
+        by_bits: dict[int, set] = {}
         groups: dict[frozenset, list[tuple]] = {}
         around = evaluator.around(set().union(*(atoms_of[name] for name in names)), base_rules)
         fixed = [(cid, level) for cid, levels in around.fixed.items() if cid in scope for level in levels]
@@ -232,30 +243,37 @@ def _possible(kb: KnowledgeBase, unknown: list[str], table: dict[str, list[Class
                 standing.setdefault(cid, set()).add(level)
             for cid, levels in standing.items():
                 signature[cid][g] = outcome_of(levels, rank)
-            indices.append([{combo[k].index for combo in combos} for k in range(len(names))])
+            cells = {tuple(cls.index for cls in combo) for combo in combos}
+            indices.append(cells)
             if pattern_keys:
-                by_bits.setdefault(contributions(standing, scope), []).extend(combos)
+                by_bits.setdefault(contributions(standing, scope), set()).update(cells)
         alike: dict[tuple, list[str]] = {}
         for cid, outcomes in signature.items():
             alike.setdefault(tuple(outcomes), []).append(cid)
         for outcomes, cids in alike.items():
             record: dict = {}
-            for outcome, found in zip(outcomes, indices):
-                seen = record.setdefault(outcome, {})
-                for name, index in zip(names, found):
-                    seen.setdefault(name, set()).update(index)
+            for outcome, cells in zip(outcomes, indices):
+                record.setdefault(outcome, set()).update(cells)
+            record = {outcome: ((names, frozenset(cells)),) for outcome, cells in record.items()}
             for cid in cids:
                 target = results.setdefault(cid, {})
-                for outcome, seen in record.items():
-                    into = target.setdefault(outcome, {})
-                    for name, index in seen.items():
-                        into.setdefault(name, set()).update(index)
-        component_bits.append((names, by_bits))
+                for outcome, product in record.items():
+                    target.setdefault(outcome, []).append(product)
+        component_bits.append((names, {bits: frozenset(cells) for bits, cells in by_bits.items()}))
 
     if aggregate_conclusions and pattern_keys:
-        _aggregate(kb, aggregate, pattern_keys, pattern_of, base_bits, component_bits, table, results, rank)
+        if any(by_bits is None for _, by_bits in component_bits):
+            bounded |= aggregate_conclusions  # a part not enumerated: the patterns could read anything from it
+        else:
+            _aggregate(kb, aggregate, pattern_keys, pattern_of, base_bits, component_bits, table, results, rank)
         for cid in aggregate_conclusions:
             cone[cid] = set(unknown)
+    for cid in bounded:  # not enumerated: every level a rule concluding it allows, and "does not hold"
+        allowed = results.setdefault(cid, {})
+        for rule in producers.get(cid, ()):
+            allowed.setdefault(rule.then.level or "holds", [])
+        allowed.setdefault(None, [])
+        allowed.setdefault(actual.get(cid), [])
 
     order = _order(kb)
     found: dict[str, Possible] = {}
@@ -265,12 +283,93 @@ def _possible(kb: KnowledgeBase, unknown: list[str], table: dict[str, list[Class
             continue  # settled: every cell agrees with the assessment as run
         decided = {}
         for outcome in outcomes:
-            needs = []
-            for name, indices in sorted(by_outcome[outcome].items()):
-                if len(indices) < len(table[name]):
-                    needs.append((name, tuple(table[name][i].text for i in sorted(indices))))
-            decided[outcome] = tuple(needs)
+            decided[outcome] = () if cid in bounded else _alternatives(by_outcome[outcome], table)
         found[cid] = Possible(cid, outcomes, decided, tuple(sorted(cone.get(cid, ()))), cid in bounded)
+    return found
+
+
+def _alternatives(products: list, table: dict[str, list[Class]]) -> tuple:
+    """The cells that give one outcome, as alternatives: each a conjunction of (input, class texts) that allows it,
+    exact (a cell gives the outcome iff some alternative allows it). `products`: a list of products, each a tuple of
+    (a component's input names, a frozenset of its cells as class-index tuples) that combine."""
+    merged: dict[tuple, set] = {}  # the products of one component only, merged per component
+    several = []
+    for product in products:
+        if len(product) == 1:
+            names, cells = product[0]
+            merged.setdefault(names, set()).update(cells)
+        else:
+            several.append(product)
+    memo: dict = {}
+
+    def rectangles(names, cells) -> list[dict]:
+        key = (names, cells)
+        if key not in memo:
+            memo[key] = [dict(zip(names, rectangle)) for rectangle in _rectangles(cells)]
+        return memo[key]
+    found: list[dict] = []
+    for names, cells in merged.items():
+        found += rectangles(names, frozenset(cells))
+    for product in several:
+        for choice in itertools.product(*(rectangles(names, cells) for names, cells in product)):
+            found.append({name: indices for part in choice for name, indices in part.items()})
+    full = {name: frozenset(range(len(classes))) for name, classes in table.items()}
+    alternatives = _merged([{n: i for n, i in a.items() if i != full[n]} for a in found], full)
+    shown = {tuple((name, tuple(table[name][i].text for i in sorted(indices)))
+                   for name, indices in sorted(a.items())) for a in alternatives}
+    return tuple(sorted(shown))
+
+
+def _merged(alternatives: list[dict], full: dict) -> list[dict]:
+    """Join two alternatives that differ in one input only (A and B1, A and B2 -> A and B1 or B2): still exact, and
+    shorter to read. An input left with every class restricts nothing and is dropped."""
+    unique = list({tuple(sorted(a.items())): a for a in alternatives}.values())
+    if len(unique) > 400:
+        return unique
+    changed = True
+    while changed:
+        changed = False
+        for i, a in enumerate(unique):
+            for j in range(i + 1, len(unique)):
+                b = unique[j]
+                names = set(a) | set(b)
+                differ = [n for n in names if a.get(n, full[n]) != b.get(n, full[n])]
+                if len(differ) != 1:
+                    continue
+                name = differ[0]
+                joined = {**a, name: a.get(name, full[name]) | b.get(name, full[name])}
+                if joined[name] == full[name]:
+                    del joined[name]
+                unique = [x for k, x in enumerate(unique) if k not in (i, j)] + [joined]
+                unique = list({tuple(sorted(x.items())): x for x in unique}.values())
+                changed = True
+                break
+            if changed:
+                break
+    return unique
+
+
+def _rectangles(cells: set[tuple]) -> list[tuple[frozenset, ...]]:
+    """An exact cover of a set of cells (tuples of class indices) by products of index sets, without overlap:
+    split on the first position, and give the values of it that leave the same rest one product."""
+    if not cells:
+        return []
+    width = len(next(iter(cells)))
+    projections = [frozenset(cell[i] for cell in cells) for i in range(width)]
+    size = 1
+    for projection in projections:
+        size *= len(projection)
+    if size == len(cells) or width == 1:
+        return [tuple(projections)]
+    rests: dict[int, set] = {}
+    for cell in cells:
+        rests.setdefault(cell[0], set()).add(cell[1:])
+    grouped: dict[frozenset, set] = {}
+    for first, rest in rests.items():
+        grouped.setdefault(frozenset(rest), set()).add(first)
+    found = []
+    for rest, firsts in sorted(grouped.items(), key=lambda item: sorted(item[1])):
+        found += [(frozenset(firsts), *rectangle) for rectangle in _rectangles(set(rest))]
     return found
 
 
@@ -293,29 +392,23 @@ def _aggregate(kb, aggregate, pattern_keys, pattern_of, base_bits, component_bit
             standing.setdefault(rule.then.conclusion_id, set()).add(rule.then.level or True)
         return {cid: outcome_of(levels, rank) for cid, levels in standing.items()}
 
-    sets = [set(by_bits) for _, by_bits in component_bits]
-
-    def combined(skip: int | None) -> set[int]:
-        found = {base_bits}
-        for index, bits in enumerate(sets):
-            if index != skip:
-                found = {a | b for a in found for b in bits}
-        return found
     targets = {rule.then.conclusion_id for rule in rules}
-    for index, (names, by_bits) in enumerate(component_bits):
-        others = combined(index)
-        for bits, combos in by_bits.items():
-            for other in others:
-                outcome = evaluate(bits | other)
-                for cid in targets:
-                    seen = results.setdefault(cid, {}).setdefault(outcome.get(cid), {})
-                    for combo in combos:
-                        for name, cls in zip(names, combo):
-                            seen.setdefault(name, set()).add(cls.index)
     if not component_bits:
         outcome = evaluate(base_bits)
         for cid in targets:
-            results.setdefault(cid, {}).setdefault(outcome.get(cid), {})
+            results.setdefault(cid, {}).setdefault(outcome.get(cid), [])
+        return
+    # every combination of what each component can make the patterns say: exact, since the components share no
+    # input; the cells of a combination are the product of each component's cells with its contribution
+    choices = [sorted(by_bits) for _, by_bits in component_bits]
+    for combination in itertools.product(*choices):
+        bits = base_bits
+        for part in combination:
+            bits |= part
+        outcome = evaluate(bits)
+        product = tuple((names, by_bits[part]) for (names, by_bits), part in zip(component_bits, combination))
+        for cid in targets:
+            results.setdefault(cid, {}).setdefault(outcome.get(cid), []).append(product)
 
 
 def _settle_order(kb):

@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 import traceback
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Generic, TypeVar
@@ -195,6 +196,7 @@ class Calculator:
         self.documents: _Lru[str] = _Lru(cache_size)
         self.assessments: _Lru[Assessment] = _Lru(max(cache_size // 8, 1) if cache_size else 0)
         self.explanations: _Lru[str] = _Lru(cache_size // 2)
+        self._cells: _Lru[tuple] = _Lru(cache_size)  # request key -> (knowledge base, cell key): see adopt
         self.pool: Pool | None = None  # set by create_app: where the work below runs
         self._inflight: dict[str, asyncio.Future] = {}
         self._kb: tuple[float, KnowledgeBase] | None = None
@@ -264,8 +266,11 @@ class Calculator:
                 _, loaded = load_plan(scenario, kb)
             except InputError as error:
                 raise ApiError(422, "invalid scenario", [problem_json(p) for p in error.errors]) from error
-            found = assess_cached(loaded, kb)
+            cell = cellcache.key_of(loaded, kb) if cellcache.enabled() else None
+            found = assess_cached(loaded, kb, cell)
             if found is None:
+                if cell is not None:  # the worker's skeleton will be kept under it (adopt), without loading again
+                    self._cells.put(key, (weakref.ref(kb), cell))
                 return key, None
             text = dumps(found.to_json(), compact=True)
             self.documents.put(key, text)
@@ -280,14 +285,24 @@ class Calculator:
         skeleton = cellcache.peek(assessment.kb, cellcache.key_of(assessment.loaded, assessment.kb))
         return (assessment.kb.version, skeleton) if skeleton is not None else None
 
-    def adopt(self, scenario: Any, cell: tuple) -> None:
+    def adopt(self, scenario: Any, cell: tuple, key: str | None = None) -> None:
         """Keep a worker's skeleton of the scenario's cell, under this process's own key of that cell (the numbering
-        of cell keys is each process's own)."""
+        of cell keys is each process's own): the one document_here found for the request `key` on this knowledge
+        base, else worked out again."""
         version, skeleton = cell
         kb = self._kb[1] if self._kb is not None else None
         if kb is not None and kb.version == version:
+            known = self._cells.get(key) if key is not None else None
+            if known is not None and known[0]() is kb:
+                cellcache.adopt(kb, known[1], skeleton)
+                return
             _, loaded = load_plan(scenario, kb)
             cellcache.adopt(kb, cellcache.key_of(loaded, kb), skeleton)
+
+    def knows_cell(self, key: str | None) -> bool:
+        """Whether adopt needs no loading for the request `key` (then it runs on the event loop, not in a thread)."""
+        known = self._cells.get(key) if key is not None else None
+        return known is not None and self._kb is not None and known[0]() is self._kb[1]
 
     def document(self, scenario: Any) -> str:
         """The assessment's JSON document as text, exactly as `dumps(assess(scenario).to_json(), compact=True)`."""
@@ -367,7 +382,10 @@ class Calculator:
             if key is not None and cache is not None:
                 cache.put(key, reply[1])
             if len(reply) > 2 and reply[2] is not None:  # the cell's skeleton: its other scenarios are answered here
-                await _in_thread(lambda: self.adopt(args[0], reply[2]))
+                if self.knows_cell(key):
+                    self.adopt(args[0], reply[2], key)
+                else:
+                    await _in_thread(lambda: self.adopt(args[0], reply[2], key))
             return reply[1]
         if reply[0] == "api":
             raise ApiError(reply[1], reply[2], reply[3], reply[4] if len(reply) > 4 else None)
