@@ -44,7 +44,7 @@ def _tree_citations(node: dict):
         yield from _tree_citations(child)
 
 
-_READER_KEYS = ("n", "top", "see", "heading", "words", "test_words", "see_input", "short", "note_words",
+_READER_KEYS = ("n", "top", "see", "heading", "words", "test_words", "see_input", "short", "note_words", "test_short",
                 "rationale_words")  # what the report adds for its reader
 
 

@@ -141,3 +141,32 @@ def test_the_report_shows_a_reader_no_id_snake_case_name_or_file_path(kb, html):
              for problem in problems(text, set(kb.sources) - {"un-charter"})}  # "un-charter" sits in the UN's address
     assert found == {}
     assert "us_commitment" not in "".join(_what_a_reader_sees(html))
+
+
+def test_a_heading_names_its_conclusion_once(document, html):
+    """'Constitutional procedure — Amendment under martial law · Amendment under martial law' said it twice."""
+    scenario = document["scenarios"][0]
+    labelled = [c for key in ("violations", "requirements", "commitments", "consequences", "findings")
+                for c in scenario[key] if c["label"]]
+    assert labelled
+    for c in labelled:
+        heading = unescape(re.search(rf'id="{re.escape(c["anchor"])}-h">(.*?)</h5>', html).group(1))
+        assert heading.count(c["label"]) == 1, heading
+
+
+def test_the_printed_report_is_shorter_than_the_issue_found_it(html, tmp_path):
+    """Chromium prints it with every derivation open, as paper does. Issue 14 found 108 pages; after merging the
+    kinds, grounds and the regions vocabulary it printed to 151; one place per conclusion, notes and worked-out
+    values once, the sources of a one-source fact in its footnote and the ids off paper make it 83 (1 Dec 2026)."""
+    import base64
+
+    from _chromium import headless_chromium
+
+    page = tmp_path / "report.html"
+    page.write_text(html, encoding="utf-8")
+    with headless_chromium("1280,1000") as driver:
+        driver.get(page.as_uri())
+        driver.execute_script("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        pdf = base64.b64decode(driver.execute_cdp_cmd("Page.printToPDF", {"displayHeaderFooter": False})["data"])
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+    assert 20 < pages < 108, pages

@@ -38,6 +38,7 @@ from ppexpert.present.readable import (
     premise_in_words,
     prose,
     set_aside_words,
+    subject_words,
     value_words,
 )
 from ppexpert.present.text import KIND_MEANING, requirement_lines
@@ -238,6 +239,11 @@ def _numbered_tree(assessment, tree: dict, citations: _Citations, anchors: dict[
             node.setdefault("children", [])
             reader = premise_in_words(assessment, node, condition)
             node["test_words"] = reader["test"]
+            # what the rule needs of the value, without naming the input twice ("one of partial, full")
+            subject = subject_words(kb, condition) if condition is not None else None
+            node["test_short"] = (reader["test"][len(subject) + 1:].removeprefix("is ")
+                                  if subject and reader["test"] and reader["test"].startswith(subject + " ")
+                                  else reader["test"])
             node["see_input"] = worked_out.get(node["name"], {}).get("anchor") if node["type"] == "input" else None
             if node["see_input"]:
                 value = assessment.loaded.inputs[node["name"]]
