@@ -116,7 +116,9 @@ def test_a_shared_link_restores_the_settings_and_an_unstated_input_leaves_the_ca
     Select(browser.find_element(By.ID, "mode-us_commitment")).select_by_value("unknown")
     wait(browser, lambda d: card_level(d, "enforcement") == "")
     card_text = browser.execute_script("return document.querySelector('#slot-enforcement article.card').innerText")
-    assert "Left open" in card_text and "us_commitment" in card_text
+    # what it leaves open, in words: the input by its label, never its name
+    assert "Left open" in card_text and "what the United States commits to do" in card_text
+    assert "us_commitment" not in card_text
     assert browser.find_element(By.CSS_SELECTOR, 'input[name="in-us_commitment"]').get_attribute("disabled")
     assert "us_commitment=%22unknown%22" in browser.current_url
     assert console_errors(browser) == []
