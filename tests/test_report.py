@@ -45,7 +45,7 @@ def _tree_citations(node: dict):
 
 
 _READER_KEYS = ("n", "top", "see", "heading", "words", "test_words", "see_input", "short", "note_words", "test_short",
-                "rationale_words")  # what the report adds for its reader
+                "floor_title", "rationale_words")  # what the report adds for its reader
 
 
 def _comparable_tree(node):

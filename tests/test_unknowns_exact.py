@@ -92,3 +92,21 @@ def test_an_unenumerable_component_is_reported_bounded_with_every_level_its_rule
     document = result.to_json()
     assert document["overall"]["bounded"] is True and document["overall"]["undetermined"] is True
     assert "not enumerated" in " ".join(to_text(render_assessment, document).split())
+
+
+def test_a_share_derived_from_an_unknown_region_bounds_what_reads_it_instead_of_settling_it():
+    """Regression: the 20-point framework leaves Donetsk's status unknown, so the share of Ukraine under Russian
+    control (summed over the regions) is unknown; the classes do not carry such a share, and the sovereignty risk
+    was open with no possible levels while the overall risk read 'medium or high' although a completion gives
+    critical. What reads such a share is now bounded: every level its rules allow, flagged as not exact."""
+    plan = yaml.safe_load((ROOT / "examples" / "20-point-framework-2025-12.yaml").read_text())
+    result = assess(plan, KB)
+    sovereignty, overall = result.possible["risk.sovereignty"], result.possible["risk.overall"]
+    assert sovereignty.bounded and overall.bounded and "territory.donetsk.status" in sovereignty.inputs
+    for status in ("restored", "frozen", "recognised-de-facto", "recognised-de-jure"):
+        done = assess(_with(plan, {"territory.donetsk.status": status}), KB)
+        for cid in ("risk.sovereignty", "risk.overall"):  # settled, or still open on the other unknown inputs
+            levels = {done.get(cid).level} if done.get(cid) else set(done.possible[cid].outcomes)
+            assert levels <= set(result.possible[cid].outcomes), (status, cid, levels, result.possible[cid].outcomes)
+    text = " ".join(to_text(render_assessment, result.to_json()).split())
+    assert "Overall risk: UNDETERMINED" in text and "decide a share derived from several of them" in text

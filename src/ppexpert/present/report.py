@@ -265,6 +265,8 @@ def _numbered_tree(assessment, tree: dict, citations: _Citations, anchors: dict[
             rule = kb.rules_by_id[derivation["rule"]]
             derivation["note_words"] = prose(kb, derivation.get("note"))  # another rule named by its title
             derivation["rationale_words"] = prose(kb, derivation.get("rationale"))
+            floor = derivation.get("floor")
+            derivation["floor_title"] = kb.rules_by_id[floor["trigger"]].title if floor else None
             for premise, when in zip(derivation["premises"], rule.when):
                 walk(premise, False, when)
             for citation in derivation["rests_on"] + derivation.get("context", []):

@@ -47,8 +47,8 @@ def _decided(conclusion: dict) -> list[str]:
         needs = "; ".join(f"{n['input']} {' or '.join(n['one_of'])}" for n in item["needs"]) or "any values"
         lines.append(f"{item['level'] if item['level'] is not None else 'none'} if {needs}")
     if conclusion.get("bounded"):
-        lines.append("not enumerated: the unknown inputs have too many combinations, so these are every level its "
-                     "rules allow, not exact bounds")
+        lines.append("not enumerated: the unknown inputs have too many combinations, or decide a share derived from "
+                     "several of them, so these are every level its rules allow, not exact bounds")
     return lines
 
 
@@ -60,6 +60,8 @@ SECTIONS = (("Violations of binding law", "violations"), ("Requirements: legal s
 def cited(item: dict, most: int = 3) -> str:
     """The citations of a conclusion, legal basis apart from context; says how many more there are."""
     parts = []
+    if item["sources"] and all(s.get("role") == "context" for s in item["sources"]):
+        parts.append("no legal basis of its own")
     for role, name in (("basis", "basis"), ("context", "context, not a basis")):
         sources = [s for s in item["sources"] if s.get("role", "basis") == role]
         if sources:
@@ -212,10 +214,8 @@ def _conclusion_branch(node: dict, branch: Tree) -> None:
                 address = f" <{citation['address']}>" if citation.get("address") else ""
                 group.add(f"{_escape(citation['title'])}, {_escape(citation['locator'])}: "
                           f"{_escape(citation['text'])}{_escape(address)}")
-        if not derivation.get("rests_on"):
-            rule.add("[dim]no legal basis of its own: it follows from the conclusions above[/]"
-                     if all(p["type"] == "conclusion" for p in derivation["premises"])
-                     else "[dim]no legal basis cited[/]")
+        if derivation.get("no_basis"):
+            rule.add(f"[dim]{derivation['no_basis']}[/]")
 
 
 def _premise_branch(premise: dict, parent: Tree) -> None:

@@ -91,9 +91,10 @@ class Skeleton:
         values = template_values(assessment.loaded, kb)
         shapes = []
         for c in assessment.conclusions.values():
-            rule = kb.rules_by_id[c.rules[0]]
             templates = tuple(kb.rules_by_id[g.rule].because for g in c.grounds)
-            parts = (rule.then.step or "", rule.then.met_by or "") if c.requirement is not None else ()
+            parts = tuple(text for r in c.rules for text in (kb.rules_by_id[r].then.step or "",
+                                                             kb.rules_by_id[r].then.met_by or "")) \
+                if c.requirement is not None else ()
             names = tuple(dict.fromkeys(n for template in templates + parts for n in placeholders(template)))
             shapes.append(_ConclusionShape(c, templates, names, tuple(_shown(values, n) for n in names),
                                            tuple(d["baseline"] for d in c.disputed)))
@@ -131,7 +132,7 @@ class Skeleton:
             if shape.names and tuple([_shown(values, n) for n in shape.names]) != shape.shown or disputed != c.disputed:
                 grounds = tuple(dataclasses.replace(g, because=render(t, values, {"level": c.level}))
                                 for g, t in zip(c.grounds, shape.templates))
-                requirement = (requirement_parts(kb.rules_by_id[c.rules[0]].then, kb, values)
+                requirement = (requirement_parts([kb.rules_by_id[r].then for r in c.rules], kb, values)
                                if c.requirement is not None else None)
                 c = dataclasses.replace(c, sentence=grounds[0].because, disputed=disputed, grounds=grounds,
                                         requirement=requirement)

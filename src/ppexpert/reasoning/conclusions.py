@@ -102,15 +102,24 @@ def conclude(loaded: LoadedScenario, kb: KnowledgeBase, standing: dict, trace: T
             sentence=grounds[0].because, rules=rule_ids, sources=tuple(sources),
             premises=premises, disputed=_disputed(cid, reach), caveats=_caveats(rule_ids, kb, loaded),
             grounds=tuple(grounds),
-            requirement=requirement_parts(first.then, kb, values) if first.then.kind == "requirement" else None)
+            requirement=requirement_parts([rules[r].then for r in rule_ids], kb, values)
+            if first.then.kind == "requirement" else None)
     return result
 
 
-def requirement_parts(then, kb: KnowledgeBase, values: dict[str, Any]) -> dict:
-    """A requirement's parts: the step the plan needs, the provisions that bar or condition it, how to meet it."""
-    return {"step": render(then.step, values), "met_by": render(then.met_by, values),
-            "barred_by": [c for c in (kb.citation_of(ref) for ref in then.barred_by) if c],
-            "conditioned_by": [c for c in (kb.citation_of(ref) for ref in then.conditioned_by) if c]}
+def requirement_parts(thens: list, kb: KnowledgeBase, values: dict[str, Any]) -> dict:
+    """A requirement's parts, merged over every ground that concludes it (in the grounds' order): the steps the plan
+    needs and how each could be met (each distinct sentence once, joined by '; and '), and every provision that bars
+    or conditions it (each once)."""
+    def sentences(key: str) -> str:
+        return "; and ".join(dict.fromkeys(render(getattr(then, key), values) for then in thens if getattr(then, key)))
+
+    def provisions(key: str) -> list[dict]:
+        refs = dict.fromkeys(ref for then in thens for ref in getattr(then, key))
+        return [c for c in (kb.citation_of(ref) for ref in refs) if c]
+
+    return {"step": sentences("step"), "met_by": sentences("met_by"),
+            "barred_by": provisions("barred_by"), "conditioned_by": provisions("conditioned_by")}
 
 
 def _sources_of(rule, kb: KnowledgeBase, citations: dict) -> tuple[tuple[str, dict], ...]:

@@ -87,8 +87,20 @@ def _conclusion_tree(assessment, conclusion_id: str, seen: set) -> dict:
             "plan_points": list(rule.plan_points),
             "floor": {"level": rule.floor.level, "reason": rule.floor.reason, "trigger": rule.floor.trigger,
                       "at": rule.floor.at} if rule.floor else None,
+            "no_basis": _no_basis(rule, premises),
         })
     return node
+
+
+def _no_basis(rule, premises: list[dict]) -> str | None:
+    """What a rule that cites no legal basis rests on, in words (None when it cites one)."""
+    if rule.rests_on:
+        return None
+    if premises and all(p["type"] == "conclusion" for p in premises):
+        return "no legal basis of its own: it follows from the conclusions above"
+    if rule.context:
+        return "no legal basis of its own: what it cites is context, not a basis"
+    return "no legal basis cited"
 
 
 def _premise_tree(assessment, condition, fact: dict, seen: set) -> dict:

@@ -31,7 +31,7 @@ from ppexpert.knowledge.conditions import value_holds
 from ppexpert.knowledge.inputs import LoadedScenario
 from ppexpert.knowledge.model import UNKNOWN
 from ppexpert.knowledge.rulegraph import reads_conclusion
-from ppexpert.reasoning.cells import Class, classes, engine_values, structure_of
+from ppexpert.reasoning.cells import Class, classes, derived_values, engine_values, structure_of
 from ppexpert.reasoning.evaluate import evaluator_of
 from ppexpert.reasoning.prepared import plan_of
 
@@ -83,14 +83,28 @@ def possible_outcomes(kb: KnowledgeBase, loaded: LoadedScenario, actual: dict[st
     structure = structure_of(kb)
     table: dict[str, list[Class]] = {name: classes(kb, loaded, name) for name in unknown}
     base_truth = structure.truth(engine_values(loaded))
+    opaque = _opaque(kb, loaded, table, unknown)
     # what follows depends on nothing else: a cell met before, with the same classes, is answered from the memo
     key = (tuple(base_truth), tuple((name, tuple((c.index, c.text, c.truth) for c in table[name])) for name in unknown),
-           tuple(sorted(actual.items(), key=repr)))
+           tuple(sorted(actual.items(), key=repr)), tuple(sorted(opaque.items())))
     memo = kb.__dict__.setdefault("_possible_memo", _Memo())
     found = memo.get(key)
     if found is None:
-        found = memo.put(key, _possible(kb, unknown, table, base_truth, actual))
+        found = memo.put(key, _possible(kb, unknown, table, base_truth, actual, opaque))
     return dict(found)
+
+
+def _opaque(kb: KnowledgeBase, loaded: LoadedScenario, table: dict[str, list[Class]],
+            unknown: list[str]) -> dict[str, tuple]:
+    """Derived inputs left unknown that the classes of the unknown inputs do not carry (a share summed over the
+    regions, one of which is unknown): derived name -> the unknown inputs it comes from. Their rules cannot be
+    enumerated class by class, so what reads them is bounded, never silently settled."""
+    carried = {name for input_, found in table.items() if found
+               for name in derived_values(kb, loaded, input_, found[0].representative)}
+    return {name: tuple(sorted(set(value.derived_from) & set(unknown)))
+            for name, value in sorted(loaded.inputs.items())
+            if value.origin == "derived" and isinstance(value.value, str) and value.value == UNKNOWN
+            and name not in carried and set(value.derived_from) & set(unknown)}
 
 
 class _Memo:
@@ -116,7 +130,7 @@ class _Memo:
 
 
 def _possible(kb: KnowledgeBase, unknown: list[str], table: dict[str, list[Class]], base_truth: list[bool],
-              actual: dict[str, object]) -> dict[str, Possible]:
+              actual: dict[str, object], opaque: dict[str, tuple] | None = None) -> dict[str, Possible]:
     structure = structure_of(kb)
     evaluator = evaluator_of(kb)
     rank = kb.scale.rank
@@ -124,9 +138,15 @@ def _possible(kb: KnowledgeBase, unknown: list[str], table: dict[str, list[Class
 
     # which unknown inputs each rule reads (through its own tests)
     rule_inputs: dict[str, set[str]] = {}
+    opaque = opaque or {}
+    opaque_rules = set()
     for rule in kb.rules:
         indices = {structure.atoms.of(c) for c in [*rule.when, *rule.unless] if c.subject_kind != "conclusion"}
         rule_inputs[rule.id] = {name for name, atoms in atoms_of.items() if atoms & indices}
+        for c in [*rule.when, *rule.unless]:
+            if c.subject_kind == "input" and c.subject in opaque:
+                opaque_rules.add(rule.id)
+                rule_inputs[rule.id] |= set(opaque[c.subject])
     aggregate = {rule.id for rule in kb.rules
                  if any(c.subject_kind == "conclusion" and c.subject.endswith(".*") for c in [*rule.when, *rule.unless])}
     aggregate_conclusions = {kb.rules_by_id[r].then.conclusion_id for r in aggregate}
@@ -261,18 +281,38 @@ def _possible(kb: KnowledgeBase, unknown: list[str], table: dict[str, list[Class
                     target.setdefault(outcome, []).append(product)
         component_bits.append((names, {bits: frozenset(cells) for bits, cells in by_bits.items()}))
 
+    # what a derived input the classes do not carry decides (and whatever reads it by name, or a rule it could
+    # defeat): every level its rules allow, flagged as bounds that are not exact
+    blind = {kb.rules_by_id[r].then.conclusion_id for r in opaque_rules}
+    blind |= {kb.rules_by_id[o].then.conclusion_id for r in opaque_rules for o in kb.rules_by_id[r].overrides}
+    grown = True
+    while grown:
+        grown = False
+        for rule in kb.rules:
+            cid = rule.then.conclusion_id
+            if cid in blind or rule.id in aggregate:
+                continue
+            if any(c.subject_kind == "conclusion" and any(reads_conclusion(c.subject, b) for b in blind)
+                   for c in [*rule.when, *rule.unless]):
+                blind.add(cid)
+                grown = True
+    bounded |= blind - aggregate_conclusions
     if aggregate_conclusions and pattern_keys:
-        if any(by_bits is None for _, by_bits in component_bits):
+        if any(by_bits is None for _, by_bits in component_bits) or any(
+                reads_conclusion(pattern_of[key].subject, cid) for key in pattern_keys for cid in blind):
             bounded |= aggregate_conclusions  # a part not enumerated: the patterns could read anything from it
         else:
             _aggregate(kb, aggregate, pattern_keys, pattern_of, base_bits, component_bits, table, results, rank)
         for cid in aggregate_conclusions:
             cone[cid] = set(unknown)
+    settled_read = any(reads_conclusion(pattern_of[key].subject, cid) for key in pattern_keys
+                       for cid in settled_scope if base_standing.get(cid))
     for cid in bounded:  # not enumerated: every level a rule concluding it allows, and "does not hold"
         allowed = results.setdefault(cid, {})
         for rule in producers.get(cid, ()):
             allowed.setdefault(rule.then.level or "holds", [])
-        allowed.setdefault(None, [])
+        if cid not in aggregate_conclusions or not settled_read:  # a pattern reading a settled conclusion (the
+            allowed.setdefault(None, [])  # overall risk, of an area no unknown input reaches) holds in every cell
         allowed.setdefault(actual.get(cid), [])
 
     order = _order(kb)
