@@ -13,7 +13,7 @@ from ppexpert.present.compare import compare
 from ppexpert.present.report import build_report, render_report
 
 HARSH = {"id": "harsh", "title": "Harsh plan",
-         "parameters": {"territory_ceded_pct": 20, "recognition_of_annexation": "de-facto",
+         "parameters": {"territory_ceded_pct": 20, "recognition_of_annexation": "de-jure",
                         "military_cap": {"troops": 600000}, "election_within_days": 100,
                         "war_crimes_amnesty": "full", "us_commitment": "vague",
                         # stated: an unstated waiver of claims could breach GC Art. 148, which the scale's floor

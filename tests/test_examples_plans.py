@@ -73,11 +73,22 @@ def test_the_28_point_plan_breaches_the_constitution_martial_law_geneva_and_rome
     assert assessed["us-28-point-plan"].get(conclusion) is not None
 
 
-def test_article_157_is_breached_by_the_28_point_plans_constitutional_nato_clause_not_by_de_facto_recognition(assessed):
-    """Review 2, row 9: accepting de facto control needs no amendment, so only the amendment under martial law."""
+def test_article_157_bars_the_28_point_plans_nato_amendment_and_the_recognition_in_law_of_its_buffer_only(assessed):
+    """Review 2, row 9: accepting de facto control needs no amendment. The 28-point plan recognises Crimea, Luhansk
+    and Donetsk de facto (21(a)) but the part of Donetsk Ukraine leaves "as territory belonging to the Russian
+    Federation" (21(d)): that part alone is recognised in law, and only it needs the barred amendment."""
+    import yaml
     plan = assessed["us-28-point-plan"]
     assert set(plan.get("requirement.amendment-under-martial-law").rules) == {"CON-ART-157-MARTIAL-LAW"}
-    assert plan.get("requirement.amendment-on-territory") is None
+    assert set(plan.get("requirement.amendment-on-territory").rules) == {"CON-ART-157-INDIVISIBILITY"}
+    assert plan.get("violation.ua.constitution.art-2").sentence.startswith("Recognising 1% of Ukraine as Russian in law")
+    scenario = yaml.safe_load(PLAN_28.read_text())
+    del scenario["parameters"]["territory"]["donetsk"]["withdrawal_status"]  # the buffer takes 21(a)'s status
+    de_facto = ppexpert.assess(scenario, REPO / "knowledge")
+    assert de_facto.get("requirement.amendment-on-territory") is None
+    assert de_facto.get("violation.ua.constitution.art-2") is None
+    assert de_facto.get("finding.recognition-of-russian-claim") is not None
+    assert de_facto.get("risk.sovereignty").level == plan.get("risk.sovereignty").level == "high"
 
 
 def test_the_sequencing_conflict_comes_from_the_election_and_the_constitutional_nato_clause(assessed):
@@ -162,9 +173,9 @@ def test_the_28_point_plan_says_what_each_actor_gains_or_pays_and_why(assessed, 
     assert any(any(not p.startswith(("input:", "fact:")) for p in c.premises) for c in lines)
 
 
-def test_russia_gains_territory_rests_on_the_article_2_violation(assessed):
+def test_russia_gains_territory_rests_on_the_recognition_finding(assessed):
     gain = assessed["us-28-point-plan"].get("consequence.russia-gains-territory")
-    assert "violation.ua.constitution.art-2" in gain.premises
+    assert "finding.recognition-of-russian-claim" in gain.premises
     assert gain.sentence.startswith("Russia keeps 20% of Ukraine")  # derived from the regions (point 21)
 
 
@@ -228,9 +239,9 @@ def test_the_cli_shows_the_20_point_frameworks_open_questions_in_text():
     assert "Impact on defence capability: MEDIUM" in result.stdout
 
 
-def test_why_follows_a_gain_back_through_its_violation_to_the_article():
+def test_why_follows_a_gain_back_through_its_finding_to_the_article():
     result = _cli("why", str(PLAN_28.relative_to(REPO)), "consequence.russia-gains-territory", "--format", "json")
     assert result.returncode == 0, result.stderr
     text = json.dumps(json.loads(result.stdout))
-    assert "ACT-RUSSIA-GAINS-TERRITORY" in text and "SOV-ART-2" in text
+    assert "ACT-RUSSIA-GAINS-TERRITORY" in text and "REG-RECOGNITION" in text
     assert "ua.constitution.art-2" in text and "zakon.rada.gov.ua" in text

@@ -189,8 +189,11 @@ def test_a_plan_that_gives_the_dial_without_regions_is_not_opened_by_the_region_
     region-by-region Art. 2 rule was 'possible' everywhere and its floor opened the seed calculator's sovereignty risk
     at 0% ({low, high}). They do not arise without the regions: the dial's own rules decide."""
     seed = yaml.safe_load((ROOT / "examples" / "seed-calculator.yaml").read_text())
-    for share, level in ((0, "low"), (5, "high"), (40, "critical")):
+    # the seed recognises de facto: no breach of Art. 2 (the weaker claim), so no floor; de jure, the floor holds
+    for share, recognition, level in ((0, "de-facto", "low"), (5, "de-facto", "medium"), (5, "de-jure", "high"),
+                                      (40, "de-facto", "critical")):
         seed["parameters"]["territory_ceded_pct"] = share
+        seed["parameters"]["recognition_of_annexation"] = recognition
         result = assess(seed, KB)
         assert result.get("risk.sovereignty").level == level and "risk.sovereignty" not in result.possible, share
         assert not any(name.startswith("territory_recognised") for possible in result.possible.values()

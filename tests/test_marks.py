@@ -31,9 +31,9 @@ def test_every_mark_is_where_a_risk_level_changes_and_nothing_changes_between_ma
     marks = answer.json()
     assert {"territory_ceded_pct", "military_cap.pct_of_current", "military_cap.troops",
             "election_within_days"} <= set(marks)
-    # the seed recognises the share de facto, which breaches Art. 2 from the first hectare: the scale's floor makes
-    # any share high (not medium below 7%), so the level changes at the first share and at a quarter
-    assert [m["at"] for m in marks["territory_ceded_pct"]][-2:] == [0.0001, 25]
+    # the seed recognises the share de facto, which is not concluded as a breach of Art. 2 (the weaker claim), so no
+    # floor: medium from the first share, high beyond the 7% occupied before 2022, critical from a quarter
+    assert [m["at"] for m in marks["territory_ceded_pct"]] == [0.0001, 7, 25]
     for name in ("territory_ceded_pct", "military_cap.pct_of_current", "election_within_days"):
         step = 1 if name == "election_within_days" else 0.0001
         previous = None

@@ -253,3 +253,27 @@ def test_a_value_derived_from_an_input_the_plan_is_silent_on_is_not_addressed_to
                            KB).inputs
     assert inputs["npp_capacity_lost_mw"].value == NOT_ADDRESSED
     assert inputs["military_cap_troops"].value == "not_applicable"
+
+
+@pytest.mark.parametrize("left, recognised, in_law, recognition", [
+    ("recognised-de-jure", "whole", "held", "de-jure"), ("recognised-de-facto", "whole", 0, "de-facto"),
+    (None, "whole", 0, "de-facto"), ("frozen", "occupied", 0, "de-facto"), ("unknown", UNKNOWN, UNKNOWN, UNKNOWN)])
+def test_the_ground_ukraine_leaves_takes_its_own_status_where_the_plan_gives_one(left, recognised, in_law,
+                                                                                  recognition):
+    """The 28-point plan recognises Donetsk de facto (21(a)) and the part Ukraine leaves there in law (21(d)): the
+    held part counts towards the recognised shares only under its own status; left out, it takes the region's.
+    Control is the whole region whatever the status of the ground left."""
+    donetsk = {"status": "recognised-de-facto", "withdrawal": True, "recognised_by": ["international"]}
+    if left is not None:
+        donetsk["withdrawal_status"] = left
+    inputs = load_scenario(scenario(territory={**every_region("restored"), "donetsk": donetsk}), KB).inputs
+    parts = {"whole": share("donetsk", "occupied") + share("donetsk", "held"),
+             "occupied": share("donetsk", "occupied"), "held": share("donetsk", "held")}
+
+    def expected(value):
+        return pytest.approx(round(parts[value], 1), abs=0.1) if value in parts else value
+
+    assert inputs["territory_ceded_pct"].value == expected("whole")
+    assert inputs["territory_recognised_pct"].value == expected(recognised)
+    assert inputs["territory_recognised_de_jure_pct"].value == expected(in_law)
+    assert inputs["recognition_of_annexation"].value == recognition

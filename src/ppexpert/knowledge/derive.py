@@ -183,24 +183,36 @@ def _recognised_by_nobody(loaded: LoadedScenario, region: str) -> bool:
 
 
 def _russian_share(loaded, kb, region: str, counted: tuple[str, ...]) -> Any:
-    """The share of Ukraine (%) in this region that the plan leaves to Russia, if its status is one of `counted`:
-    the occupied part, and the part Ukraine holds too when Ukraine withdraws from it. Silence on a region
-    (not_addressed) leaves the occupation as it is, unrecognised; not_applicable counts nothing."""
+    """The share of Ukraine (%) in this region that the plan leaves to Russia with a status in `counted`: the
+    occupied part, if the region's status is counted, and the part Ukraine holds, when Ukraine withdraws from it and
+    the status of the ground it leaves is counted. Silence on a region (not_addressed) leaves the occupation as it
+    is, unrecognised; not_applicable counts nothing."""
     status = _value(loaded, f"{TERRITORY}.{region}.status")
     if status == NOT_ADDRESSED:
         status = "frozen"
     if status == UNKNOWN:
         only_recognised = not set(counted) - set(RECOGNISED)
         return 0.0 if only_recognised and _recognised_by_nobody(loaded, region) else UNKNOWN
-    if status not in counted:
-        return 0.0
     occupied, held = region_shares(loaded, kb, region)
+    occupied = occupied if status in counted else 0.0
     withdrawal = _withdrawal(loaded, region, status)
     if held <= 0 or withdrawal in (False, None, NOT_ADDRESSED, NOT_APPLICABLE):
         return occupied
-    if withdrawal is True:
-        return occupied + held
-    return UNKNOWN
+    left = _withdrawal_status(loaded, region, status)
+    if left == UNKNOWN and set(kb.parameters[f"{TERRITORY}.{region}.withdrawal_status"].choices) <= set(counted):
+        left = status if status in counted else counted[0]  # every status it could take is counted
+    if withdrawal is not True:  # open: the held part may or may not go
+        return UNKNOWN if left == UNKNOWN or left in counted else occupied
+    return UNKNOWN if left == UNKNOWN else occupied + held if left in counted else occupied
+
+
+def _withdrawal_status(loaded: LoadedScenario, region: str, status: Any) -> Any:
+    """The status of the ground Ukraine leaves in a region: its own where the plan gives one (the 28-point plan's
+    Donetsk buffer is recognised in law while the rest of the region is recognised de facto), else the region's."""
+    found = loaded.inputs.get(f"{TERRITORY}.{region}.withdrawal_status")
+    if found is None or found.value in (NOT_ADDRESSED, NOT_APPLICABLE):
+        return status
+    return found.value
 
 
 def _withdrawal(loaded: LoadedScenario, region: str, status: Any) -> Any:
@@ -216,7 +228,7 @@ def _sum_regions(counted: tuple[str, ...]):
     def compute(loaded, kb):
         parts = [_russian_share(loaded, kb, region, counted) for region in _regions(kb)]
         value = UNKNOWN if UNKNOWN in parts else round(sum(parts), 1)
-        return value, _region_reads(kb, ("status", "withdrawal"))
+        return value, _region_reads(kb, ("status", "withdrawal", "withdrawal_status"))
     return compute
 
 
@@ -251,10 +263,17 @@ def _recognition(loaded, kb):
         status = _value(loaded, f"{TERRITORY}.{region}.status")
         if status == UNKNOWN and not _recognised_by_nobody(loaded, region):
             open_ = True
-        elif status in RECOGNISED:
-            best = max(best, _STRENGTH[status.removeprefix("recognised-")])
+        for given in (status, _left_status(loaded, region, status)):
+            open_ = open_ or (given == UNKNOWN and status != UNKNOWN)
+            if given in RECOGNISED:
+                best = max(best, _STRENGTH[given.removeprefix("recognised-")])
     value = UNKNOWN if open_ and best < 2 else {v: k for k, v in _STRENGTH.items()}[best]
-    return value, _region_reads(kb, ("status",), baselines=False)
+    return value, _region_reads(kb, ("status", "withdrawal", "withdrawal_status"), baselines=False)
+
+
+def _left_status(loaded: LoadedScenario, region: str, status: Any) -> Any:
+    """The status of the ground Ukraine leaves in the region, where it leaves any (else none)."""
+    return _withdrawal_status(loaded, region, status) if _withdrawal(loaded, region, status) is True else None
 
 
 def _recognised_by(who: str):
@@ -266,13 +285,13 @@ def _recognised_by(who: str):
             by = _value(loaded, f"{TERRITORY}.{region}.recognised_by")
             if status == UNKNOWN and by != []:
                 open_ = True
-            elif status in RECOGNISED:
+            elif status in RECOGNISED or _left_status(loaded, region, status) in RECOGNISED:
                 if isinstance(by, list):
                     found = found or who in by
                 elif by == UNKNOWN:
                     open_ = True
-        return (True if found else UNKNOWN if open_ else False), _region_reads(kb, ("status", "recognised_by"),
-                                                                                baselines=False)
+        return (True if found else UNKNOWN if open_ else False), _region_reads(
+            kb, ("status", "withdrawal", "withdrawal_status", "recognised_by"), baselines=False)
     return compute
 
 
@@ -305,7 +324,7 @@ def _eu_vs_status_quo(loaded, kb):
 
 
 def _territory_reads(kb):
-    return _region_reads(kb, ("status", "withdrawal", "recognised_by"))
+    return _region_reads(kb, ("status", "withdrawal", "withdrawal_status", "recognised_by"))
 
 
 def _same_as(name: str, mapping: dict | None = None):
