@@ -4,6 +4,7 @@ knowledge base and on random rule sets with chains of conclusions, overrides (da
 check of a sentence's placeholders names the same values as the set it no longer builds for every rule."""
 from __future__ import annotations
 
+import os
 import random
 from pathlib import Path
 from types import SimpleNamespace
@@ -203,3 +204,88 @@ def test_conclusions_no_rule_reads_are_recorded_unasserted_and_the_firings_come_
     for loaded in scenarios:
         facts = engine_facts(loaded, KB)
         assert engine.run(compiled, facts) == engine.run(every, facts)
+
+
+def test_a_sentence_naming_one_plan_is_found_as_by_trying_each_pattern_in_turn():
+    import re
+
+    from ppexpert.check.rules import _PLAN_WORDS, _names_a_plan
+
+    def by_each(text):
+        text = re.sub(r"\{[^{}]*\}", "", text)
+        for pattern, what in _PLAN_WORDS:
+            found = pattern.search(text)
+            if found:
+                return f"{what} ('{found.group(0).strip('( ')}')"
+        for source in KB.sources.values():
+            if source.kind == "plan" and source.title in text:
+                return f"the plan '{source.title}'"
+        return None
+
+    texts = [text for rule in KB.rules for text in (rule.because, rule.title, rule.then.step, rule.then.met_by) if text]
+    texts += ["see points 12 and 3", "The 28-point plan", "the seed article says", "U.S.-Russian draft", "POINT 4",
+              "u.s.-russian", "(point 7) and the 20-Point one", "The Article claims", "{points 4} only", "nothing"]
+    texts += [source.title + " as written" for source in KB.sources.values() if source.kind == "plan"]
+    assert any(by_each(text) for text in texts) and any(by_each(text) is None for text in texts)
+    for text in texts:
+        assert _names_a_plan(KB, text) == by_each(text), text
+
+
+def test_a_scenarios_baselines_and_sorted_parameters_kept_on_the_knowledge_base_are_as_computed_afresh():
+    import datetime
+
+    from ppexpert.knowledge.inputs import BaselineValue
+    from ppexpert.knowledge.model import UNKNOWN
+    from ppexpert.knowledge.scenario import _baseline_values, load_scenario
+
+    def afresh(day):  # the loop as it was written in _baselines
+        result = {}
+        for baseline in KB.baselines.values():
+            period = baseline.on(day) if baseline.dated else None
+            if period is None and day is not None and baseline.dated:
+                result[baseline.id] = BaselineValue(baseline.id, UNKNOWN, UNKNOWN, baseline.values[0].source, False,
+                                                    False, baseline.span,
+                                                    holds_for=f"nothing recorded for {day.isoformat()}")
+            elif period is not None:
+                result[baseline.id] = BaselineValue(baseline.id, period.value, period.value, period.source, False,
+                                                    baseline.disputed and period.value == baseline.value,
+                                                    period.span, holds_for=period.shown)
+            else:
+                result[baseline.id] = BaselineValue(baseline.id, baseline.value, baseline.value,
+                                                    baseline.values[0].source, False, baseline.disputed,
+                                                    baseline.span)
+        return result
+
+    assert any(b.dated for b in KB.baselines.values())
+    days = [None] + [datetime.date(year, month, 1) for year in range(1990, 2030, 3) for month in (1, 7)]
+    for day in days + days:  # the second time from what is kept
+        assert _baseline_values(KB, day) == afresh(day), day
+    example = ROOT / "examples" / "seed-calculator.yaml"
+    before = load_scenario(example, KB).baselines
+    assert load_scenario(example, KB).baselines == before and before is not _baseline_values(KB, None)
+    assert KB.sorted_parameters() == tuple(sorted(KB.parameters.items()))
+
+
+def test_a_changed_knowledge_file_lets_the_previous_knowledge_base_go(tmp_path, monkeypatch):
+    """One knowledge base is kept per folder: after a reload the previous one is freed (it was kept, frozen out of
+    the collector's sight, among the last eight versions), while an unchanged folder still gives the same object."""
+    import gc
+    import shutil
+    import weakref
+
+    monkeypatch.setenv("PPEXPERT_CACHE", "off")
+    root = tmp_path / "knowledge"
+    shutil.copytree(ROOT / "knowledge", root)
+    first = knowledge_for(root)
+    assert knowledge_for(root) is first
+    gone = weakref.ref(first)
+    areas = root / "areas.yaml"
+    areas.write_text(areas.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    stat = areas.stat()
+    os.utime(areas, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10 ** 9))  # a later stamp whatever the clock's grain
+    second = knowledge_for(root)
+    assert second is not first and knowledge_for(root) is second
+    assert knowledge_for(ROOT / "knowledge") is KB  # other folders are kept
+    del first
+    gc.collect()
+    assert gone() is None

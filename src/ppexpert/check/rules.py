@@ -136,13 +136,20 @@ _PLAN_WORDS = (
 )
 
 
+# any of _PLAN_WORDS (one search where most sentences match none of them)
+_ANY_PLAN_WORD = re.compile("|".join(f"(?:{pattern.pattern})" if pattern.flags & re.IGNORECASE == 0 else
+                                     f"(?i:{pattern.pattern})" for pattern, _ in _PLAN_WORDS))
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+
+
 def _names_a_plan(kb, text: str) -> str | None:
     """What in a rule sentence names one plan: a point number, the plan, its drafters, or the seed article."""
-    text = re.sub(r"\{[^{}]*\}", "", text)  # placeholders are filled from the scenario
-    for pattern, what in _PLAN_WORDS:
-        found = pattern.search(text)
-        if found:
-            return f"{what} ('{found.group(0).strip('( ')}')"
+    text = _PLACEHOLDER.sub("", text)  # placeholders are filled from the scenario
+    if _ANY_PLAN_WORD.search(text):
+        for pattern, what in _PLAN_WORDS:
+            found = pattern.search(text)
+            if found:
+                return f"{what} ('{found.group(0).strip('( ')}')"
     for source in kb.sources.values():
         if source.kind == "plan" and source.title in text:
             return f"the plan '{source.title}'"

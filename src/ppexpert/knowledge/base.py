@@ -55,6 +55,15 @@ class KnowledgeBase:
             cached = self.__dict__["_rules_by_id"] = {rule.id: rule for rule in self.rules}
         return cached
 
+    def sorted_parameters(self) -> tuple[tuple[str, m.Parameter], ...]:
+        """sorted(self.parameters.items()), kept while the parameters stay the same dict of the same size (every
+        scenario loaded sorts them several times; they are complete once the knowledge base is loaded)."""
+        cached = self.__dict__.get("_sorted_parameters")
+        if cached is None or cached[0] is not self.parameters or cached[1] != len(self.parameters):
+            cached = self.__dict__["_sorted_parameters"] = (self.parameters, len(self.parameters),
+                                                            tuple(sorted(self.parameters.items())))
+        return cached[2]
+
     def baseline(self, name: str) -> m.Baseline | None:
         """A baseline by id or alias."""
         if name in self.baselines:

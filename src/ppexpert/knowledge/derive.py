@@ -70,7 +70,7 @@ def derived_value(name: str, values: list[Any]) -> Any:
 
 def derive_inputs(loaded: LoadedScenario, kb: KnowledgeBase) -> dict[str, InputValue]:
     derived = {}
-    for name, parameter in sorted(kb.parameters.items()):
+    for name, parameter in kb.sorted_parameters():
         if name in DERIVATIONS and parameter.derived:
             reads, _compute = DERIVATIONS[name]
             values = [loaded.inputs[r].value if r in loaded.inputs else loaded.baselines[r].value for r in reads]

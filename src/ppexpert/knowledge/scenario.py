@@ -67,13 +67,14 @@ def scenario_from_document(doc: Document, kb: KnowledgeBase, as_of: _dt.date | N
                                   None if point is None else str(point), note)
     problems += _derived_when(doc, kb, inputs)
     listed = listed_parameters(kb)
-    for name, parameter in sorted(kb.parameters.items()):
+    unstated = doc.span(("parameters",))  # where an input the scenario leaves out points
+    for name, parameter in kb.sorted_parameters():
         if parameter.derived or name in inputs:
             continue
         if parameter.derived_when and stated_under(parameter.derived_when, inputs):
             continue  # derived from the group below
         if parameter.group is None or name in listed:
-            inputs[name] = InputValue(name, UNKNOWN, doc.span(("parameters",)), "not-stated")
+            inputs[name] = InputValue(name, UNKNOWN, unstated, "not-stated")
     day = as_of or (scenario.as_of or scenario.date if scenario is not None else None)
     baselines = _baselines(doc, kb, problems, day)
     if problems or scenario is None:
@@ -192,7 +193,7 @@ def _derived_when(doc: Document, kb: KnowledgeBase, inputs: dict[str, InputValue
     """A parameter derived from a group the scenario states may not be stated as well (but `unknown` may stand:
     it settles nothing). Its stated `unknown` is dropped so the derivation fills it."""
     problems = []
-    for name, parameter in sorted(kb.parameters.items()):
+    for name, parameter in kb.sorted_parameters():
         if not parameter.derived_when or name not in inputs or not stated_under(parameter.derived_when, inputs):
             continue
         if inputs[name].value != UNKNOWN:
@@ -320,19 +321,7 @@ def describe_domain_field(spec) -> str:
 def _baselines(doc: Document, kb: KnowledgeBase, problems: list[Problem],
                day: _dt.date | None) -> dict[str, BaselineValue]:
     assumptions = doc.data.get("assumptions") if isinstance(doc.data.get("assumptions"), dict) else {}
-    result = {}
-    for baseline in kb.baselines.values():
-        period = baseline.on(day) if baseline.dated else None
-        if period is None and day is not None and baseline.dated:  # no recorded value for that day
-            result[baseline.id] = BaselineValue(baseline.id, UNKNOWN, UNKNOWN, baseline.values[0].source, False,
-                                                False, baseline.span, holds_for=f"nothing recorded for {day.isoformat()}")
-        elif period is not None:
-            result[baseline.id] = BaselineValue(baseline.id, period.value, period.value, period.source, False,
-                                                baseline.disputed and period.value == baseline.value, period.span,
-                                                holds_for=period.shown)
-        else:
-            result[baseline.id] = BaselineValue(baseline.id, baseline.value, baseline.value, baseline.values[0].source,
-                                                False, baseline.disputed, baseline.span)
+    result = dict(_baseline_values(kb, day))
     for name, raw in assumptions.items():
         path = ("assumptions", name)
         baseline = kb.baseline(name)
@@ -364,4 +353,30 @@ def _baselines(doc: Document, kb: KnowledgeBase, problems: list[Problem],
         kb_value = result[baseline.id].kb_value  # the knowledge base's value on the day assessed
         result[baseline.id] = BaselineValue(baseline.id, value, kb_value, source, True,
                                             baseline.disputed or value != kb_value, doc.span(path), raw.get("note"))
+    return result
+
+
+def _baseline_values(kb: KnowledgeBase, day: _dt.date | None) -> dict[str, BaselineValue]:
+    """The knowledge base's value of every baseline on `day` (frozen values, the same for every scenario of that day:
+    kept on the knowledge base, by day, while its baselines stay the same dict of the same size)."""
+    kept = kb.__dict__.setdefault("_baseline_values", {})
+    found = kept.get(day)
+    if found is not None and found[0] is kb.baselines and found[1] == len(kb.baselines):
+        return found[2]
+    result = {}
+    for baseline in kb.baselines.values():
+        period = baseline.on(day) if baseline.dated else None
+        if period is None and day is not None and baseline.dated:  # no recorded value for that day
+            result[baseline.id] = BaselineValue(baseline.id, UNKNOWN, UNKNOWN, baseline.values[0].source, False,
+                                                False, baseline.span, holds_for=f"nothing recorded for {day.isoformat()}")
+        elif period is not None:
+            result[baseline.id] = BaselineValue(baseline.id, period.value, period.value, period.source, False,
+                                                baseline.disputed and period.value == baseline.value, period.span,
+                                                holds_for=period.shown)
+        else:
+            result[baseline.id] = BaselineValue(baseline.id, baseline.value, baseline.value, baseline.values[0].source,
+                                                False, baseline.disputed, baseline.span)
+    if len(kept) >= 64:  # a few days are asked for again and again; any number may be asked for once
+        kept.clear()
+    kept[day] = (kb.baselines, len(kb.baselines), result)
     return result

@@ -7,10 +7,11 @@ import gc
 import hashlib
 import os
 import pickle
+import threading
 import time
+from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import platformdirs
@@ -23,9 +24,27 @@ from ppexpert.knowledge.rulegraph import override_chains, overriders, settle_ord
 from ppexpert.knowledge.yamlfile import file_bytes, file_stamp
 
 
-@lru_cache(maxsize=8)
+_LOADED: OrderedDict[str, tuple[tuple, KnowledgeBase]] = OrderedDict()  # folder -> (its files' stamp, its base)
+_LOADED_LOCK = threading.RLock()  # re-entrant: nothing loading a knowledge base should deadlock on it
+KEEP_FOLDERS = 8
+
+
 def _knowledge_cached(root: str, stamp: tuple) -> KnowledgeBase:
-    return _from_disk_cache(Path(root))
+    """The knowledge base of the folder `root` as its files stand (`stamp`). One is kept per folder (the eight
+    folders used last): a changed file lets the previous one go, where a cache keyed by stamp kept eight versions
+    of one folder alive (150 MB each at 4,000 rules). Loading happens under a lock: requests that arrive during a
+    reload wait for it rather than load the same files again."""
+    with _LOADED_LOCK:
+        found = _LOADED.get(root)
+        if found is not None and found[0] == stamp:
+            _LOADED.move_to_end(root)
+            return found[1]
+        _LOADED.pop(root, None)  # before loading the new one: the old one's memory can go first
+        kb = _from_disk_cache(Path(root))
+        _LOADED[root] = (stamp, kb)
+        while len(_LOADED) > KEEP_FOLDERS:
+            _LOADED.popitem(last=False)
+        return kb
 
 
 KEEP_CACHED = 8  # knowledge-base pickles kept (the most recently used); older ones are stale and pruned
