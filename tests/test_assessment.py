@@ -172,12 +172,12 @@ def test_sentences_insert_values_with_thousands_separators_and_leave_unknown_nam
 
 def test_a_conclusion_whose_exception_rests_on_an_unknown_input_carries_a_caveat(mini):
     open_vote = assess(mini_scenario(ceded=20), mini).get("violation.xx.charter.art-2")
-    assert open_vote.caveats == ("stands unless a referendum is held (vote unknown in this scenario)",)
+    assert open_vote.caveats == ("stands unless a referendum is held (A referendum is held: not stated by the plan)",)
     assert assess(mini_scenario(ceded=20, vote=False), mini).get("violation.xx.charter.art-2").caveats == ()
 
 
 def test_caveats_reach_the_json_and_the_why_tree(mini):
     assessment = assess(mini_scenario(ceded=20), mini)
     (violation,) = [v for v in assessment.to_json()["violations"] if v["id"] == "violation.xx.charter.art-2"]
-    assert violation["caveats"] == ["stands unless a referendum is held (vote unknown in this scenario)"]
+    assert violation["caveats"] == ["stands unless a referendum is held (A referendum is held: not stated by the plan)"]
     assert assessment.why("violation.xx.charter.art-2")["caveats"] == violation["caveats"]

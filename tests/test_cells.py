@@ -181,3 +181,31 @@ def test_a_cached_example_is_rebuilt_with_its_own_values(example):
     assess_loaded(loaded, KB)
     _same_result(assess_loaded(loaded, KB), fresh)
     assert not any(is_number(v) and v != v for v in engine_values(loaded).values())
+
+
+def test_the_cell_cache_forgets_the_least_recently_used_cell_first(monkeypatch):
+    """cachetools' LRU under the cell cache: a hit keeps a cell, handing one to a worker (peek) does not."""
+    class Knowledge:  # any object a weak reference can follow stands for a knowledge base here
+        pass
+
+    monkeypatch.setattr(cellcache, "MAX_CELLS", 2)
+    kb = Knowledge()
+    cellcache.adopt(kb, ("a",), "skeleton a")
+    cellcache.adopt(kb, ("b",), "skeleton b")
+    assert cellcache.lookup(kb, ("a",)) == "skeleton a"  # a is now the most recently used
+    cellcache.adopt(kb, ("c",), "skeleton c")
+    assert cellcache.peek(kb, ("b",)) is None and cellcache.peek(kb, ("a",)) == "skeleton a"
+    cellcache.adopt(kb, ("d",), "skeleton d")  # peek did not refresh a: c was used after it
+    assert cellcache.peek(kb, ("a",)) is None and cellcache.peek(kb, ("c",)) == "skeleton c"
+    assert cellcache.statistics(kb) == {"cells": 2, "hits": 1, "misses": 0}
+
+
+def test_the_memo_of_what_unknowns_leave_open_keeps_the_most_recently_used(monkeypatch):
+    from ppexpert.reasoning.unknowns import _Memo
+
+    monkeypatch.setattr(_Memo, "size", 2)
+    memo = _Memo()
+    memo.put("a", 1), memo.put("b", 2)
+    assert memo.get("a") == 1
+    memo.put("c", 3)
+    assert (memo.get("a"), memo.get("b"), memo.get("c")) == (1, None, 3)

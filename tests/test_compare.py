@@ -5,7 +5,10 @@ from __future__ import annotations
 import pytest
 from test_report_support import ROOT, from_the_project_folder, kb  # noqa: F401  (shared fixtures)
 
+from test_server_support import KNOWLEDGE
+
 from ppexpert import assess
+from ppexpert.knowledge.shipped import examples
 from ppexpert.present.compare import compare
 from ppexpert.present.report import build_report, render_report
 
@@ -104,7 +107,7 @@ def test_rows_hold_each_scenarios_level_and_say_whether_they_agree(assessed):
     assert [c["holds"] for c in art2["cells"]] == [True, True, False]
     inputs = {row["name"]: row for row in result["inputs"]}
     assert [c["shown"] for c in inputs["war_crimes_amnesty"]["cells"]] == ["full", "none", "none"]
-    assert inputs["territory_ceded_pct"]["cells"][0]["shown"] == "20"
+    assert inputs["territory_ceded_pct"]["cells"][0]["shown"] == "20%"  # figures with their unit, one way
     assert inputs["military_cap_pct"]["derived"] is True
 
 
@@ -127,7 +130,7 @@ def test_a_report_of_two_scenarios_renders_the_comparison_in_every_format(assess
     assert document["title"] == "Comparison: Harsh plan / Restoring plan"
     html = render_report(document, "html")
     assert "From “Harsh plan” to “Restoring plan”" in html
-    assert "violation.ua.constitution.art-2 no longer holds" in html
+    assert "Violation of Constitution of Ukraine (1996, as amended), Art. 2</a> · Constitutional impact: holds → " in html
     markdown = render_report(document, "md")
     assert "### From “Harsh plan” to “Restoring plan”" in markdown
     assert "violation.ua.constitution.art-2 no longer holds" in markdown
@@ -147,3 +150,18 @@ def test_comparing_the_example_files_through_the_cli(tmp_path):
     assert main(["report", *examples, "-o", str(out)]) == 0
     html = out.read_text(encoding="utf-8")
     assert html.count('<section class="step"') == len(examples) - 1
+
+
+def test_where_a_plan_is_silent_the_comparison_says_open_not_stated_and_names_inputs_in_words():
+    plans = examples(KNOWLEDGE)
+    us, formula = (assess(plans[name], KNOWLEDGE) for name in ("us-28-point-plan", "ukraine-peace-formula"))
+    silent = [name for name, value in formula.loaded.inputs.items() if value.origin == "not-stated"]
+    assert silent
+    result = compare([us, formula])
+    rows = {row["name"]: row for row in result["inputs"]}
+    for name in silent:
+        assert rows[name]["cells"][1]["shown"] == "open (not stated)"
+    assert rows["military_cap"]["cells"][0]["shown"] == "head count: 600,000 troops"  # not {'troops': 600000}
+    html = render_report(build_report([us, formula]), "html")
+    assert "open (not stated)" in html and "{'" not in html
+    assert f"<code>{silent[0]}" not in html  # the inputs' rows are headed by their titles

@@ -179,7 +179,9 @@ def test_the_json_document_marks_the_floor_in_the_firings_and_the_grounds():
     risk = next(r for r in document["risks"] if r["id"] == "risk.sovereignty")
     assert risk["level"] == "high"
     assert all(g["rule"].startswith("FLOOR-HIGH-") and "at least high" in g["because"] for g in risk["grounds"])
-    assert any("violation.ua.constitution.art-2" in g["because"] for g in risk["grounds"])
+    # the violation in words (a reader sees the sentence), the id in the ground's rule
+    assert any("Violation of Constitution of Ukraine (1996, as amended), Art. 2" in g["because"]
+               and g["rule"] == "FLOOR-HIGH-SOV-ART-2" for g in risk["grounds"])
 
 
 def test_a_plan_that_gives_the_dial_without_regions_is_not_opened_by_the_region_rules_floor():

@@ -90,3 +90,22 @@ def test_the_risk_strip_opens_the_page_and_the_overall_card_says_when_the_plan_w
         WebDriverWait(driver, 60).until(lambda d: "(modified)" in d.execute_script(title))
         driver.find_element("id", "reset").click()
         WebDriverWait(driver, 60).until(lambda d: "(modified)" not in d.execute_script(title))
+
+
+@pytest.mark.parametrize("window", WIDTHS)
+def test_left_open_names_each_unknown_input_by_its_label(url, window):
+    """A card's "Left open" read `us_commitment unknown in this scenario`: now the parameter's label, in a card that
+    still fits the screen."""
+    from selenium.webdriver.support.ui import Select
+
+    with headless_chromium(window) as driver:
+        driver.get(url + "?preset=seed-calculator")
+        WebDriverWait(driver, 60).until(lambda d: d.execute_script(
+            "return document.querySelectorAll('article.card[data-area]').length > 0"))
+        Select(driver.find_element("id", "mode-us_commitment")).select_by_value("unknown")
+        text = WebDriverWait(driver, 60).until(lambda d: d.execute_script(
+            "const open = document.querySelector('article.card[data-area=\"enforcement\"] .open');"
+            "return open ? open.innerText : null"))
+        assert "what the United States commits to do if Russia breaks the agreement" in text
+        assert not re.search(r"\b[a-z]+_[a-z_]+\b|\b(?:risk|finding|violation)\.[a-z]", text), text
+        assert_laid_out(driver, f"the calculator with an input left open at {window}")

@@ -50,9 +50,13 @@ def test_a_comparison_opens_with_a_heat_map_of_areas_by_plans():
 
 def test_a_risk_strip_of_the_areas_opens_each_plans_summary():
     assessment = ppexpert.assess("us-28-point-plan")
-    page = render_report(build_report([assessment]), "html")
+    document = build_report([assessment])
+    page = render_report(document, "html")
     strip = page.split('<ol class="risk-strip"', 1)[1].split("</ol>", 1)[0]
     assert page.index('class="risk-strip"') < page.index('class="cards"')
-    for area in assessment.to_json()["areas"]:
-        level = (area["level"] or "open").upper()
+    for area in document["scenarios"][0]["areas"]:
+        # a level; else open (left to unknown inputs); else its violations, never hidden; else no risk level
+        level = (area["level"] or ("open" if area["undetermined"] else f"{area['violations']} violation"
+                                   + ("s" if area["violations"] > 1 else "") if area["violations"]
+                                   else "no risk level")).upper()
         assert re.search(rf'href="#s1-area-{area["id"]}">[^<]+</a> <span class="level[^"]*">{level}</span>', strip)

@@ -449,3 +449,22 @@ def test_identical_requests_in_flight_at_once_all_get_the_answer_text(monkeypatc
     assert [status for status, _ in answers] == [200] * 4
     assert all(body == answers[0][1] for _, body in answers) and "territory_ceded_pct" in answers[0][1]
     assert calls == [1]
+
+
+def test_explanation_bodies_are_pydantic_models_described_in_openapi_and_answered_in_the_api_s_format(client):
+    spec = client.get("/openapi.json").json()
+    body = spec["paths"]["/api/why-not"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert body["additionalProperties"] is False and set(body["required"]) == {"scenario", "id"}
+    assert set(body["properties"]) == {"scenario", "id", "level"}
+    assert body["properties"]["scenario"]["properties"]["parameters"]  # the scenario's own schema
+    cases = [({"id": "risk.defence"}, "scenario", "missing-key"),
+             ({"scenario": preset(), "id": 7}, "id", "wrong-type"),
+             ({"scenario": preset(), "id": ""}, "id", "missing-key"),
+             ({"scenario": preset(), "id": "risk.defence", "level": ["high"]}, "level", "wrong-type"),
+             ([1, 2], "(document)", "wrong-type")]
+    for sent, field, code in cases:
+        response = client.post("/api/why-not", json=sent)
+        assert response.status_code == 422, sent
+        problem = response.json()["problems"][0]
+        assert (problem["field"], problem["code"]) == (field, code), (sent, problem)
+        assert problem["message"] and problem["hint"]

@@ -63,7 +63,8 @@ def test_moving_the_territory_slider_changes_the_sovereignty_card_and_why_shows_
         const links = panel ? [...panel.querySelectorAll('a.citation')] : [];
         return links.length ? {panel: panel.innerText, links: links.map(a => [a.innerText, a.href])} : null;"""))
     assert any("Constitution of Ukraine" in text and href.startswith("https://") for text, href in citations["links"])
-    assert "risk.sovereignty = critical" in citations["panel"]
+    assert "Impact on sovereignty: critical risk" in citations["panel"]
+    assert "40% of Ukraine" in citations["panel"] or "40%" in citations["panel"]
 
     assert console_errors(browser) == []
     loaded = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
@@ -115,7 +116,9 @@ def test_a_shared_link_restores_the_settings_and_an_unstated_input_leaves_the_ca
     Select(browser.find_element(By.ID, "mode-us_commitment")).select_by_value("unknown")
     wait(browser, lambda d: card_level(d, "enforcement") == "")
     card_text = browser.execute_script("return document.querySelector('#slot-enforcement article.card').innerText")
-    assert "Left open" in card_text and "us_commitment" in card_text
+    # what it leaves open, in words: the input by its label, never its name
+    assert "Left open" in card_text and "what the United States commits to do" in card_text
+    assert "us_commitment" not in card_text
     assert browser.find_element(By.CSS_SELECTOR, 'input[name="in-us_commitment"]').get_attribute("disabled")
     assert "us_commitment=%22unknown%22" in browser.current_url
     assert console_errors(browser) == []
@@ -128,6 +131,36 @@ def test_a_violation_whose_exception_the_plan_leaves_open_says_so_on_the_page(ur
         By.CSS_SELECTOR, 'section.requirements li[data-conclusion="requirement.referendum-on-territory"]'))
     assert "Open: stands unless the plan submits the change to an all-Ukrainian referendum" in item.text
     assert not console_errors(browser)
+
+
+def test_why_reads_as_words_holding_rule_first_and_not_stated_highlights_no_answer(url, browser):
+    from _readable_checks import problems  # the same checks as the unit tests of present/readable.py
+
+    browser.get(url + "?preset=us-28-point-plan")
+    wait(browser, lambda d: "28-point" in d.find_element(By.ID, "overall").text)
+    browser.find_element(By.CSS_SELECTOR, '.overall-card button[data-why="risk.overall"]').click()
+    shown = wait(browser, lambda d: d.execute_script("""
+        const panel = document.querySelector('.overall-card .why[data-for="risk.overall"]');
+        if (!panel || !panel.querySelector('.derivations')) return null;
+        const copy = panel.cloneNode(true);
+        copy.querySelectorAll('details.researcher').forEach(d => d.remove());
+        const roles = [...panel.querySelectorAll(':scope > .reader > .derivations > li')].map(li => li.dataset.role);
+        const details = [...panel.querySelectorAll('details.researcher')].map(d => d.textContent).join(' ');
+        return {text: copy.innerText, roles, details};"""))
+    assert shown["roles"][0] == "holds" and "set aside" in shown["roles"]
+    assert shown["roles"] == sorted(shown["roles"], key=lambda role: role != "holds")
+    assert problems(shown["text"]) == []
+    assert "OVR-" in shown["details"]  # the ids are there, folded, for researchers
+
+    browser.get(url)
+    wait(browser, lambda d: card_level(d, "accountability") == "high")
+    assert browser.execute_script("return document.querySelectorAll('input[name=\"in-war_crimes_amnesty\"]:checked')"
+                                  ".length") == 1
+    Select(browser.find_element(By.ID, "mode-war_crimes_amnesty")).select_by_value("unknown")
+    wait(browser, lambda d: card_level(d, "accountability") != "high")
+    assert browser.execute_script("return document.querySelectorAll('input[name=\"in-war_crimes_amnesty\"]:checked')"
+                                  ".length") == 0
+    assert console_errors(browser) == []
 
 
 def test_requirements_and_commitments_have_their_own_sections_with_the_step_and_the_context_apart(url, browser):

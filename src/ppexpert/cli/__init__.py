@@ -32,6 +32,7 @@ EXAMPLES: dict[str, str] = {
     "graph": "ppexpert graph us-28-point-plan risk.defence -o defence.svg\n  ppexpert graph us-28-point-plan -o "
              "trace.dot",
     "serve": "ppexpert serve --port 8000",
+    "site": "ppexpert site -o site/ && xdg-open site/index.html",
     "init": "ppexpert init my-kb && cd my-kb && ppexpert test",
     "check": "ppexpert check\n  ppexpert check knowledge/ examples/my-plan.yaml --format json",
     "test": "ppexpert test --coverage\n  ppexpert test -k amnesty --format json",
@@ -51,6 +52,7 @@ _KNOWLEDGE_HELP = "the knowledge base folder (default: a knowledge/ folder here 
 _OWNERS: dict[str, str] = {
     **dict.fromkeys(("assess", "examples", "why", "why-not", "what-if"), "ppexpert.cli.core"),
     "claims": "ppexpert.cli.claims", "report": "ppexpert.cli.report", "graph": "ppexpert.cli.report",
+    "site": "ppexpert.cli.report",
     "serve": "ppexpert.cli.serve", **dict.fromkeys(("check", "test", "init", "schema"), "ppexpert.cli.authoring"),
     **dict.fromkeys(("sweep", "map"), "ppexpert.cli.explore")}
 

@@ -38,6 +38,43 @@ def add(sub) -> None:
     p.add_argument("--format", choices=("svg", "dot", "graphml", "json"), help="default: from the suffix")
     add_as_of(p)
     p.set_defaults(handler=_graph)
+    add_site(sub)
+
+
+def add_site(sub) -> None:
+    p = sub.add_parser("site", help="the knowledge base as a browsable static site (one page per source, article, "
+                                    "baseline, input, rule and shipped plan)",
+                       description="Write every source, provision, baseline, parameter and rule of the knowledge "
+                                   "base as a static HTML page, cross-linked both ways (rules resting on an article, "
+                                   "plans setting an input), with the sources' claims set against the record. The "
+                                   "same pages are served under /kb by `ppexpert serve`.")
+    p.add_argument("-o", "--output", metavar="DIR", required=True, help="the folder to write (made if missing)")
+    p.set_defaults(handler=_site)
+
+
+def _site(args: argparse.Namespace) -> int:
+    from ppexpert.knowledge.shipped import examples
+    from ppexpert.knowledge.xref import cross_references, load_plans
+    from ppexpert.present.site import build_site, write_site
+    from ppexpert.reasoning import knowledge_for
+
+    kb = knowledge_for(args.knowledge)
+    plans, failed = load_plans(kb, examples(kb.root))
+    folder = Path(args.output)
+    if folder.exists() and not folder.is_dir():
+        raise _command_line_problem(f"{folder} is a file, not a folder", "give -o a folder (made if missing)",
+                                    code="bad-output")
+    try:
+        written, stale = write_site(build_site(kb, cross_references(kb, plans)), folder)
+    except OSError as error:
+        raise _command_line_problem(f"cannot write {folder}: {error.strerror}",
+                                    "check that the folder is writable", code="bad-output") from None
+    for pid in failed:
+        print(f"ppexpert: the plan {pid} does not load against this knowledge base; left out of the site "
+              f"(ppexpert check shows why)", file=sys.stderr)
+    removed = f"; removed {len(stale)} pages of an earlier site that no longer exist" if stale else ""
+    print(f"wrote {len(written)} pages to {folder} (open {folder / 'index.html'}){removed}", file=sys.stderr)
+    return 0
 
 
 def _command_line_problem(message: str, hint: str, code: str) -> InputError:

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import BaseModel
 
 import ppexpert.knowledge.model as m
+from ppexpert.knowledge.conditions import with_unit
 from ppexpert.knowledge.floors import add_floor_rules
 from ppexpert.knowledge.problems import InputError, Problem, Span
 from ppexpert.knowledge.shipped import shipped_knowledge
@@ -83,8 +84,7 @@ class KnowledgeBase:
             source = self.sources.get(first.source)
             return {"ref": ref, "source": first.source, "title": source.title if source else first.source,
                     "locator": first.locator, "address": source.address if source else None,
-                    "text": f"{baseline.title}: {baseline.value}{' ' + baseline.unit if baseline.unit else ''}"
-                            f" ({baseline.holds_for})"}
+                    "text": f"{baseline.title}: {with_unit(baseline.value, baseline.unit)} ({baseline.holds_for})"}
         return None
 
 

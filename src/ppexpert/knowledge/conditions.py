@@ -104,3 +104,15 @@ def show_value(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:,.1f}"
     return str(value)
+
+
+def with_unit(value: Any, unit: str | None) -> str:
+    """A value as a reader sees it, with its unit: 19.2%, 600,000 troops, 100 days; words and yes/no as they are; a
+    record such as {'pct_of_current': 40} in words (40 pct of current). The one way every presentation shows a
+    figure."""
+    if isinstance(value, dict):
+        return ", ".join(f"{show_value(v)} {str(k).replace('_', ' ')}" for k, v in value.items())
+    text = show_value(value)
+    if unit and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{text}%" if unit == "%" else f"{text} {unit}"
+    return text

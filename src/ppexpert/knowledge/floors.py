@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 
 from ppexpert.knowledge import model as m
+from ppexpert.knowledge.words import conclusion_words
 
 _NOT_ID = re.compile(r"[^A-Z0-9]+")
 
@@ -46,13 +47,14 @@ def floor_rules(kb) -> list[m.Rule]:
                               and r.then.level in names]
                 rule = m.Rule(
                     id=floor_rule_id(level.id, trigger.id),
-                    title=f"The scale's floor: {trigger.id} makes the {area} risk at least {level.id}",
+                    # in words: a reader sees the title and the sentence (the ids are in the rule's id and `floor`)
+                    title=f"The scale's floor: “{trigger.title}” makes the {area} risk at least {level.id}",
                     rests_on=list(trigger.rests_on), context=list(trigger.context),
                     when=[m.Condition(conclusion=trigger.then.conclusion_id), *trigger.when],
                     unless=list(trigger.unless), unless_reason=trigger.unless_reason,
                     overrides=[r.id for r in area_rules if names.index(r.then.level) < rank],
                     then=m.Then(risk=area, level=level.id),
-                    because=f"{floor.reason.rstrip('.')} ({trigger.then.conclusion_id}).",
+                    because=f"{floor.reason.rstrip('.')} ({conclusion_words(kb, trigger.then.conclusion_id)}).",
                 )
                 rule.at(floor.span, floor.yaml_path)
                 rule._floor = m.FloorOf(level.id, floor.kind, floor.reason, trigger.id, area, str(floor.span))

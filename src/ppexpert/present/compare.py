@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
+from ppexpert.present.readable import conclusion_words, input_words
+
 _KIND_ORDER = {"risk": 0, "violation": 1, "requirement": 2, "commitment": 3, "consequence": 4, "finding": 5}
 
 
@@ -39,8 +41,19 @@ def compare(assessments: Sequence) -> dict:
                       for i, a in enumerate(assessments)],
         "conclusions": [_row(assessments, cid) for cid in ordered],
         "inputs": _inputs(assessments),
-        "steps": [_step(before, after, ordered) for before, after in zip(assessments, assessments[1:])],
+        "steps": [_anchored(_step(before, after, ordered), index)
+                  for index, (before, after) in enumerate(zip(assessments, assessments[1:]))],
     }
+
+
+def _anchored(step: dict, index: int) -> dict:
+    """Each change points to the conclusion's place in a report (scenario n's anchor is s<n>): in the later
+    scenario where it holds there, else in the earlier one."""
+    for kind in ("appeared", "disappeared", "changed", "restated"):
+        for change in step[kind]:
+            side = index + 1 if change["direction"] == "disappears" else index + 2
+            change["anchor"] = f"s{side}-{change['id']}"
+    return step
 
 
 def _area_rank(kb, area: str | None) -> int:
@@ -65,7 +78,8 @@ def _row(assessments: Sequence, cid: str) -> dict:
               "level": a.get(cid).level if a.get(cid) and cid not in a.possible else None,
               "shown": _shown(a, cid)}
              for a in assessments]
-    return {"id": cid, "kind": holding.kind, "area": holding.area, "label": holding.label, "cells": cells,
+    return {"id": cid, "heading": conclusion_words(assessments[0].kb, cid), "kind": holding.kind,
+            "area": holding.area, "label": holding.label, "cells": cells,
             "same": len({c["shown"] for c in cells}) == 1}
 
 
@@ -77,9 +91,10 @@ def _inputs(assessments: Sequence) -> list[dict]:
         for a in assessments:
             value = a.loaded.inputs.get(name)
             cells.append({"scenario": a.scenario.id, "value": value.value if value else None,
-                          "shown": value.shown if value else "-", "origin": value.origin if value else None,
-                          "point": value.point if value else None})
-        rows.append({"name": name, "derived": any(c["origin"] == "derived" for c in cells), "cells": cells,
+                          "shown": input_words(a.kb, name, value.value)[1] if value else "open (not stated)",
+                          "origin": value.origin if value else None, "point": value.point if value else None})
+        rows.append({"name": name, "title": input_words(assessments[0].kb, name, None)[0],
+                     "derived": any(c["origin"] == "derived" for c in cells), "cells": cells,
                      "same": len({c["shown"] for c in cells}) == 1})
     return rows
 
@@ -95,7 +110,7 @@ def _step(before, after, ordered: list[str]) -> dict:
             unchanged += 1
             continue
         subject = new or old
-        change = {"id": cid, "kind": subject.kind, "area": subject.area, "label": subject.label,
+        change = {"id": cid, "heading": conclusion_words(before.kb, cid), "kind": subject.kind, "area": subject.area, "label": subject.label,
                   "from": _shown(before, cid), "to": _shown(after, cid), "from_level": old.level if old else None,
                   "to_level": new.level if new else None}
         if old is None:
@@ -117,8 +132,8 @@ def _step(before, after, ordered: list[str]) -> dict:
             changed.append(change)
         change["before"] = _reason(before, cid, other=new)
         change["after"] = _reason(after, cid, other=old)
-    inputs = [{"name": name, "from": before.loaded.inputs[name].shown if name in before.loaded.inputs else "-",
-               "to": after.loaded.inputs[name].shown if name in after.loaded.inputs else "-",
+    inputs = [{"name": name, "title": input_words(before.kb, name, None)[0], "from": _input_shown(before, name),
+               "to": _input_shown(after, name),
                "derived": (after.loaded.inputs.get(name) or before.loaded.inputs[name]).origin == "derived"}
               for name in sorted(set(before.loaded.inputs) | set(after.loaded.inputs))
               if _input_shown(before, name) != _input_shown(after, name)]
@@ -129,7 +144,7 @@ def _step(before, after, ordered: list[str]) -> dict:
 
 def _input_shown(assessment, name: str) -> str:
     value = assessment.loaded.inputs.get(name)
-    return value.shown if value else "-"
+    return input_words(assessment.kb, name, value.value)[1] if value else "open (not stated)"
 
 
 def _reason(assessment, cid: str, other) -> dict:

@@ -12,7 +12,7 @@ from typing import Any
 
 import graphviz
 
-from ppexpert.knowledge.conditions import show_value
+from ppexpert.knowledge.conditions import show_value, with_unit
 from ppexpert.knowledge.problems import InputError, Problem, Span
 
 _WIDTH = 34
@@ -136,13 +136,7 @@ class _Builder:
         return name
 
 
-def _show(value: Any, unit: str | None) -> str:
-    if isinstance(value, dict):
-        return ", ".join(f"{show_value(v)} {k.replace('_', ' ')}" for k, v in value.items())
-    text = show_value(value)
-    if unit and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return f"{text}%" if unit == "%" else f"{text} {unit}"
-    return text
+_show = with_unit
 
 
 def derivation_graph(assessment, conclusion_id: str) -> graphviz.Digraph:

@@ -2,7 +2,7 @@
 
 The trace runs from scenario inputs and knowledge facts through rule firings to conclusions, with the provisions
 and sources a firing rests on hanging off it (see assessment._trace). Exports write it as it is: nodes sorted by
-id, edges by (source, target), attributes by name. DOT is written here (no pydot or pygraphviz needed);
+id, edges by (source, target), attributes by name. DOT is written by the graphviz package (no program needed);
 GraphML goes through networkx.write_graphml; JSON is networkx.node_link_data.
 """
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pathlib import Path
 import json
 from typing import Any
 
+import graphviz
 import networkx as nx
 
 FORMATS = ("dot", "graphml", "json")
@@ -49,11 +50,6 @@ def export(graph: nx.DiGraph, fmt: str, name: str = "trace") -> str:
 # ---------------------------------------------------------------- DOT
 
 
-def _dot_id(text: Any) -> str:
-    escaped = str(text).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "")
-    return f'"{escaped}"'
-
-
 def _dot_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -62,14 +58,19 @@ def _dot_value(value: Any) -> str:
     return str(value)
 
 
-def _dot_attributes(attributes: dict) -> str:
-    return ", ".join(f"{key}={_dot_id(_dot_value(value))}" for key, value in attributes.items()
-                     if value is not None)
+def _dot_text(value: Any) -> str:
+    """A value as DOT text for the graphviz package, which quotes it and escapes its quotes: backslashes and line
+    breaks are escaped here (a mapping or a list as JSON)."""
+    return _dot_value(value).replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "")
 
 
 def to_dot(graph: nx.DiGraph, name: str = "trace") -> str:
-    lines = [f"digraph {_dot_id(name)} {{", "  rankdir=LR;", '  node [fontname="Helvetica", fontsize=10];',
-             '  edge [fontname="Helvetica", fontsize=9];']
+    """The graph as DOT, written by the graphviz package. Nodes are named n1, n2, ... in sorted order (the
+    package reads a ':' in a name as a port); each keeps its own id in the `id` attribute (an SVG element's id)."""
+    dot = graphviz.Digraph(_dot_text(name), graph_attr={"rankdir": "LR"},
+                           node_attr={"fontname": "Helvetica", "fontsize": "10"},
+                           edge_attr={"fontname": "Helvetica", "fontsize": "9"})
+    names = {node: f"n{index}" for index, node in enumerate(graph.nodes, start=1)}
     for node, data in graph.nodes(data=True):
         kind = data.get("kind")
         label = str(node) if "value" not in data else f"{node}\n= {_dot_value(data['value'])}"
@@ -78,12 +79,13 @@ def to_dot(graph: nx.DiGraph, name: str = "trace") -> str:
             style["style"] = "rounded,bold"
         if kind == "firing" and not data.get("standing", True):
             style["style"] = "dashed"
-        lines.append(f"  {_dot_id(node)} [{_dot_attributes({**style, **data})}];")
+        attributes = {**style, **data, "id": node}
+        dot.node(names[node], _attributes={key: _dot_text(value) for key, value in attributes.items()
+                                           if value is not None})
     for source, target, data in graph.edges(data=True):
-        attributes = f" [{_dot_attributes(data)}]" if data else ""
-        lines.append(f"  {_dot_id(source)} -> {_dot_id(target)}{attributes};")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+        dot.edge(names[source], names[target], _attributes={key: _dot_text(value) for key, value in data.items()
+                                                            if value is not None})
+    return dot.source
 
 
 # ---------------------------------------------------------------- GraphML

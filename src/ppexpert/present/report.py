@@ -29,9 +29,21 @@ from ppexpert._version import __version__
 from ppexpert.knowledge.conditions import show_value
 from ppexpert.knowledge.problems import InputError
 from ppexpert.present import derivation
+from ppexpert.present.derivation import short_source
 from ppexpert.present.compare import compare
+from ppexpert.knowledge.words import names_in_words
+from ppexpert.present.readable import (
+    conclusion_words,
+    input_words,
+    premise_in_words,
+    prose,
+    set_aside_words,
+    subject_words,
+    value_words,
+)
 from ppexpert.present.text import KIND_MEANING, requirement_lines
 from ppexpert.reasoning.document import _plain, dumps
+from ppexpert.reasoning.explain import worked_out_from
 
 REPORT_SCHEMA_VERSION = 1
 
@@ -89,7 +101,8 @@ def build_report(assessments: Sequence, date: str | None = None) -> dict:
         "date": date,
         "knowledge_version": kb.version,
         "scale": [{"id": level.id, "meaning": level.meaning} for level in kb.scale.levels],
-        "sections": [{"key": key, "title": title} for key, title in SECTIONS],
+        "sections": [{"key": key, "title": title, "kind": key[:-1], "kind_meaning": KIND_MEANING.get(key[:-1])}
+                     for key, title in SECTIONS],
         "comparison": compare(assessments) if len(assessments) > 1 else None,
         "scenarios": scenarios,
         "citations": citations.items,
@@ -116,8 +129,32 @@ def _scenario_report(assessment, index: int, citations: _Citations) -> dict:
     for conclusion in summary:
         for source in conclusion["sources"]:
             citations.number(source)
+    # then the inputs, where each value worked out from others is shown once with what it is worked out from; a
+    # derivation resting on it links there (`see_input`) rather than listing those values again
+    # (a value two of them read is listed under the first and referred to from the others: `again`)
+    worked_out, listed_under = {}, {}
+    for entry in document["inputs"]:
+        if entry["origin"] == "derived" and entry.get("derived_from"):
+            anchor = f"{prefix}-input-{entry['name']}"
+            rows, again = [], {}
+            for node in worked_out_from(assessment, entry["name"]):
+                if node["name"] in listed_under:
+                    again.setdefault(listed_under[node["name"]], 0)
+                    again[listed_under[node["name"]]] += 1
+                    continue
+                listed_under[node["name"]] = entry["name"]
+                words = premise_in_words(assessment, node, None)
+                rows.append({"text": words["text"], "origin": words.get("origin") or None,
+                             "citation": citations.number(node["citation"]) if node.get("citation") else None})
+            worked_out[entry["name"]] = {"anchor": anchor, "from": rows, "again": again}
+    for entry in worked_out.values():
+        entry["again"] = [{"anchor": worked_out[name]["anchor"], "input": name, "count": count}
+                          for name, count in entry["again"].items()]
     for conclusion in conclusions:
         conclusion["anchor"] = f"{prefix}-{conclusion['id']}"
+        conclusion["heading"] = conclusion_words(assessment.kb, conclusion["id"], conclusion.get("level"))
+    anchors = {c["id"]: c["anchor"] for c in conclusions}
+    for conclusion in conclusions:
         conclusion["citations"] = [citations.number(s) for s in conclusion["sources"]]
         conclusion["basis_citations"] = [citations.number(s) for s in conclusion["sources"] if s.get("role") != "context"]
         conclusion["context_citations"] = [citations.number(s) for s in conclusion["sources"]
@@ -128,13 +165,42 @@ def _scenario_report(assessment, index: int, citations: _Citations) -> dict:
             ground["citations"] = [citations.number(s) for s in ground["sources"]]
             ground["basis_citations"] = [citations.number(s) for s in ground["sources"] if s.get("role") != "context"]
             ground["context_citations"] = [citations.number(s) for s in ground["sources"] if s.get("role") == "context"]
-        conclusion["derivation"] = _numbered_tree(assessment.why(conclusion["id"]), citations)
+        conclusion["derivation"] = _numbered_tree(assessment, assessment.why(conclusion["id"]), citations, anchors,
+                                                  worked_out)
         conclusion["disputed"] = [_disputed(assessment, d) for d in conclusion["disputed"]]
+    kb = assessment.kb
+    document["plan_title"] = _source_title(kb, document["scenario"]["plan"]) if document["scenario"].get("plan") else None
+    # beside the assessment's own lists (kept as they are): the same entries in words, for the templates
+    reader = {"inputs": [], "assumptions": [], "defeated": [], "undetermined": [],
+              "titles": {name: parameter.title for name, parameter in kb.parameters.items()}}
+    for entry in document["inputs"]:
+        title, words = input_words(kb, entry["name"], entry["value"])
+        reader["inputs"].append({**entry, "title": title, "words": words, "shared_note": None,
+                                 "formula_words": names_in_words(kb, entry.get("formula")),
+                                 "anchor": worked_out.get(entry["name"], {}).get("anchor"),
+                                 "worked_out_from": worked_out.get(entry["name"], {}).get("from", []),
+                                 "worked_out_again": worked_out.get(entry["name"], {}).get("again", [])})
+    _note_once(reader["inputs"])
+    for entry in document["assumptions"]:
+        baseline = kb.baselines.get(entry["baseline"])
+        reader["assumptions"].append({**entry, "title": baseline.title if baseline else entry["baseline"],
+                                      "source_title": _source_title(kb, entry["source"]),
+                                      "words": value_words(kb, entry["baseline"], entry["value"]),
+                                      "kb_words": value_words(kb, entry["baseline"], entry["kb_value"])})
+    for entry in document["defeated"]:
+        reader["defeated"].append({**entry, "anchor": anchors.get(entry["conclusion"]),
+                                   "text": _defeat_words(kb, entry)})
+    for entry in document["undetermined"]:
+        rule = kb.rules_by_id.get(entry["rule"])
+        reader["undetermined"].append({**entry, "title": rule.title if rule else entry["rule"]})
+    document["reader"] = reader
     for area in document["areas"]:
         risk = by_id.get(f"risk.{area['id']}")
         area["anchor"] = risk["anchor"] if risk else None
         area["citations"] = risk["citations"] if risk else []
         area["rests_on_disputed_value"] = bool(risk and risk["rests_on_disputed_value"])
+        # an area without a risk level still shows its firm violations: "no risk level" never hides them
+        area["violations"] = sum(1 for line in area["lines"] if line["kind"] == "violation")
         for line in area["lines"]:
             line["anchor"] = by_id[line["id"]]["anchor"]
     document["most_severe"] = _most_severe(assessment, document)
@@ -142,26 +208,74 @@ def _scenario_report(assessment, index: int, citations: _Citations) -> dict:
     return document
 
 
-def _numbered_tree(tree: dict, citations: _Citations) -> dict:
-    """The why-tree with a footnote number on every citation, numbered in reading order (pre-order)."""
+def _note_once(inputs: list[dict]) -> None:
+    """A note several inputs in a row share (a plan writing its territory region by region) is printed once, after
+    the last of them (`shared_note`, with the titles it covers); each row keeps its own `note` for the JSON."""
+    run: list[dict] = []
+    for entry, after in zip(inputs, inputs[1:] + [None]):
+        run.append(entry)
+        if after is not None and entry["note"] and after["note"] == entry["note"]:
+            continue
+        if entry["note"]:
+            run[-1]["shared_note"] = {"text": entry["note"], "rows": len(run),
+                                      "titles": [e["title"] for e in run] if len(run) > 1 else []}
+        run = []
+
+
+def _numbered_tree(assessment, tree: dict, citations: _Citations, anchors: dict[str, str],
+                   worked_out: dict[str, dict]) -> dict:
+    """The why-tree with a footnote number on every citation, numbered in reading order (pre-order). A conclusion
+    it rests on is not derived again: it points to that conclusion's own place in the report (`see`, `heading`);
+    nor is an input worked out from others: it points to its row in the inputs (`see_input`)."""
     tree = copy.deepcopy(tree)
 
-    def walk(node: dict) -> None:
+    kb = assessment.kb
+
+    def walk(node: dict, top: bool, condition=None) -> None:
         node.setdefault("test", None)  # every node has the same keys: readers need not guess
+        node["top"] = top
         if node["type"] != "conclusion":
             node.setdefault("citation", None)
             node.setdefault("children", [])
+            reader = premise_in_words(assessment, node, condition)
+            node["test_words"] = reader["test"]
+            # what the rule needs of the value, without naming the input twice ("one of partial, full")
+            subject = subject_words(kb, condition) if condition is not None else None
+            node["test_short"] = (reader["test"][len(subject) + 1:].removeprefix("is ")
+                                  if subject and reader["test"] and reader["test"].startswith(subject + " ")
+                                  else reader["test"])
+            node["see_input"] = worked_out.get(node["name"], {}).get("anchor") if node["type"] == "input" else None
+            if node["see_input"]:
+                value = assessment.loaded.inputs[node["name"]]
+                node["words"] = reader["text"] + (f" (worked out, point {value.point})" if value.point
+                                                  else " (worked out)")
+            else:
+                node["words"] = reader["text"] + (f" ({reader['origin']})" if reader.get("origin") else "")
+        else:
+            node.setdefault("see", None)
+        if node["type"] == "conclusion" and not top and node.get("id") in anchors:
+            node.update(see=anchors[node["id"]], heading=conclusion_words(kb, node["id"], node.get("level")),
+                        derivations=[], defeated=[], disputed=[],
+                        test_words=premise_in_words(assessment, node, condition)["test"] if condition else None)
+        for defeat in node.get("defeated", []):
+            defeat["text"] = _defeat_words(kb, defeat)
         if node.get("citation"):
             node["citation"]["n"] = citations.number(node["citation"])
         for derivation in node.get("derivations", []):
-            for premise in derivation["premises"]:
-                walk(premise)
+            rule = kb.rules_by_id[derivation["rule"]]
+            derivation["note_words"] = prose(kb, derivation.get("note"))  # another rule named by its title
+            derivation["rationale_words"] = prose(kb, derivation.get("rationale"))
+            floor = derivation.get("floor")
+            derivation["floor_title"] = kb.rules_by_id[floor["trigger"]].title if floor else None
+            for premise, when in zip(derivation["premises"], rule.when):
+                walk(premise, False, when)
             for citation in derivation["rests_on"] + derivation.get("context", []):
                 citation["n"] = citations.number(citation)
+                citation["short"] = short_source(citation)  # the footnote gives the full title
         for child in node.get("children", []):
-            walk(child)
+            walk(child, False)
 
-    walk(tree)
+    walk(tree, True)
     return tree
 
 
@@ -184,7 +298,13 @@ def _disputed(assessment, entry: dict) -> dict:
         text = f"{baseline.title} = {shown} (the knowledge base's value), but sources differ: {others}."
     return {**entry, "title": baseline.title, "unit": baseline.unit, "shown": shown, "kb_shown": kb_shown,
             "holds_for": baseline.holds_for, "values": values, "chosen_because": baseline.chosen_because,
-            "label": label, "text": text}
+            "label": label, "text": text, "fact_anchor": f"fact-{entry['baseline']}"}
+
+
+def _defeat_words(kb, defeat: dict) -> str:
+    rule = kb.rules_by_id.get(defeat["rule"])
+    would = conclusion_words(kb, defeat["conclusion"], defeat.get("level"))
+    return f"“{rule.title if rule else 'A rule'}” would conclude {would}; {set_aside_words(kb, defeat)}."
 
 
 def _most_severe(assessment, document: dict) -> list[dict]:

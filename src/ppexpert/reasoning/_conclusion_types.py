@@ -56,4 +56,5 @@ class Undetermined:
     level: str | None
     unknown: tuple[str, ...]
     needs: tuple[str, ...]
-    sentence: str
+    sentence: str  # with ids, for researchers and the terminal
+    words: str = ""  # the same for a reader: the conclusion as a heading, each input by its title

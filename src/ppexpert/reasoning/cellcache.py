@@ -14,9 +14,10 @@ import dataclasses
 import os
 import threading
 import weakref
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable
+
+import cachetools
 
 from ppexpert.engine.compile import encode_value
 from ppexpert.engine.durable import Firing
@@ -186,7 +187,7 @@ def _remember(value: object, node: tuple) -> tuple[object, tuple]:
 
 class _Cells:
     def __init__(self) -> None:
-        self.entries: OrderedDict[tuple, Skeleton] = OrderedDict()
+        self.entries: cachetools.LRUCache[tuple, Skeleton] = cachetools.LRUCache(maxsize=MAX_CELLS)
         self.hits = self.misses = 0
 
 
@@ -206,12 +207,11 @@ def cells_of(kb: KnowledgeBase) -> _Cells:
 def lookup(kb: KnowledgeBase, key: tuple) -> Skeleton | None:
     cells = cells_of(kb)
     with _LOCK:
-        found = cells.entries.get(key)
+        found = cells.entries.get(key)  # a hit makes the cell the most recently used
         if found is None:
             cells.misses += 1
         else:
             cells.hits += 1
-            cells.entries.move_to_end(key)
         return found
 
 
@@ -219,7 +219,8 @@ def peek(kb: KnowledgeBase, key: tuple) -> Skeleton | None:
     """The cell's skeleton, if kept, without counting a hit or a miss (to hand it to another process)."""
     cells = cells_of(kb)
     with _LOCK:
-        return cells.entries.get(key)
+        # the base class's lookup leaves the order as it is (LRUCache's own would make it the most recently used)
+        return cachetools.Cache.__getitem__(cells.entries, key) if key in cells.entries else None
 
 
 def store(kb: KnowledgeBase, key: tuple, assessment: Assessment) -> None:
@@ -230,9 +231,7 @@ def adopt(kb: KnowledgeBase, key: tuple, skeleton: Skeleton) -> None:
     """Keep a cell's skeleton made elsewhere (by a worker process on the same knowledge base version)."""
     cells = cells_of(kb)
     with _LOCK:
-        cells.entries[key] = skeleton
-        while len(cells.entries) > MAX_CELLS:
-            cells.entries.popitem(last=False)
+        cells.entries[key] = skeleton  # the least recently used cell goes when full
 
 
 def clear() -> None:

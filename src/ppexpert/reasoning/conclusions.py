@@ -11,6 +11,7 @@ from ppexpert.knowledge.base import KnowledgeBase
 from ppexpert.knowledge.conditions import describe, show_value, value_holds
 from ppexpert.knowledge.inputs import LoadedScenario
 from ppexpert.knowledge.model import UNKNOWN
+from ppexpert.knowledge.words import conclusion_words, condition_words, input_words
 from ppexpert.reasoning._conclusion_types import Conclusion, Ground, Undetermined
 from ppexpert.reasoning.settle import current_value, holds, not_in_force
 from ppexpert.reasoning.trace import Trace, premise_node
@@ -154,8 +155,9 @@ def _caveats(rule_ids: tuple[str, ...], kb: KnowledgeBase, loaded: LoadedScenari
             continue
         open_inputs = [c.subject for c in inputs if current_value(c, loaded) == UNKNOWN]
         if open_inputs and all(value_holds(c, current_value(c, loaded)) for c in inputs if c.subject not in open_inputs):
-            reason = rule.unless_reason or "; ".join(describe(c) for c in rule.unless)
-            found.append(f"stands unless {reason} ({', '.join(dict.fromkeys(open_inputs))} unknown in this scenario)")
+            reason = rule.unless_reason or "; ".join(condition_words(kb, c) for c in rule.unless)
+            titles = ", ".join(input_words(kb, name, UNKNOWN)[0] for name in dict.fromkeys(open_inputs))
+            found.append(f"stands unless {reason} ({titles}: not stated by the plan)")
     return tuple(dict.fromkeys(found))
 
 
@@ -166,6 +168,11 @@ def _disputed(cid: str, reach: dict[str, tuple[dict, set]]) -> tuple[dict, ...]:
             found.append({"baseline": data["name"], "value": data["value"], "kb_value": data["kb_value"],
                           "assumed": data["assumed"], "source": data["source"]})
     return tuple(found)
+
+
+def _mid_sentence(text: str) -> str:
+    """'What the United States commits ...' inside a sentence: 'what the United States ...' ('U.S. ...' kept)."""
+    return text[:1].lower() + text[1:] if text[:1].isupper() and text[1:2].islower() else text
 
 
 def undetermined(loaded: LoadedScenario, kb: KnowledgeBase, standing: dict,
@@ -188,7 +195,9 @@ def undetermined(loaded: LoadedScenario, kb: KnowledgeBase, standing: dict,
         unknown = tuple(dict.fromkeys(c.subject for c in failing))
         level = f" = {rule.then.level}" if rule.then.level else ""
         needs = tuple(describe(c) for c in failing)
+        words = (f"“{rule.title}” would conclude {conclusion_words(kb, rule.then.conclusion_id, rule.then.level)} "
+                 f"if {' and '.join(_mid_sentence(condition_words(kb, c)) for c in failing)} (the plan does not say)")
         result.append(Undetermined(rule.id, rule.then.conclusion_id, rule.then.level, unknown, needs,
                                    f"would conclude {rule.then.conclusion_id}{level} if {' and '.join(needs)} "
-                                   f"({', '.join(unknown)} unknown in this scenario)"))
+                                   f"({', '.join(unknown)} unknown in this scenario)", words))
     return result

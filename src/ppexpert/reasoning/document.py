@@ -102,7 +102,7 @@ def assessment_json(assessment) -> dict:
             continue
         risk = assessment.get(f"risk.{area.id}")
         lines = [line for _, line in sorted(lines_of.get(area.id, ()), key=lambda item: item[0])]
-        open_questions = [u.sentence for u in sorted(
+        open_questions = [u.words for u in sorted(
             (u for u in assessment.undetermined if u.conclusion == f"risk.{area.id}"),
             key=lambda u: (kb.scale.rank(u.level) if u.level else -1, u.rule))]
         possible = assessment.possible.get(f"risk.{area.id}")
@@ -133,7 +133,7 @@ def assessment_json(assessment) -> dict:
         "defeated": [{"rule": d.rule, "conclusion": d.conclusion, "level": d.level, "by": d.by, "reason": d.reason}
                      for d in sorted(assessment.defeats, key=lambda d: (d.conclusion, d.rule))],
         "undetermined": [{"rule": u.rule, "conclusion": u.conclusion, "level": u.level, "unknown": list(u.unknown),
-                          "needs": list(u.needs), "sentence": u.sentence}
+                          "needs": list(u.needs), "sentence": u.sentence, "words": u.words}
                          for u in sorted(assessment.undetermined, key=lambda u: (u.conclusion, u.rule))],
         "inputs": [{"name": v.name, "value": _plain(v.value), "shown": show_value(v.value), "origin": v.origin,
                     "point": v.point, "note": v.note, "derived_from": list(v.derived_from), "formula": v.formula,

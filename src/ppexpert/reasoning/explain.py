@@ -125,6 +125,11 @@ def _premise_tree(assessment, condition, fact: dict, seen: set) -> dict:
     return node
 
 
+def worked_out_from(assessment, name: str) -> list[dict]:
+    """The values a derived input is worked out from, as the why-tree shows them under it (inputs and baselines)."""
+    return [_value_node(assessment, read) for read in assessment.loaded.inputs[name].derived_from]
+
+
 def _value_node(assessment, name: str) -> dict:
     loaded, kb = assessment.loaded, assessment.kb
     if name in loaded.inputs:

@@ -22,8 +22,9 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
+
+import cachetools
 
 from ppexpert.knowledge.base import KnowledgeBase
 from ppexpert.knowledge.conditions import value_holds
@@ -116,21 +117,16 @@ class _Memo:
     size = 512
 
     def __init__(self) -> None:
-        self._items: OrderedDict = OrderedDict()
+        self._items: cachetools.LRUCache = cachetools.LRUCache(maxsize=self.size)
         self._lock = threading.Lock()
 
     def get(self, key):
         with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-            return found
+            return self._items.get(key)  # a hit makes the entry the most recently used
 
     def put(self, key, value):
         with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            self._items[key] = value  # the least recently used entry goes when full
         return value
 
     def __reduce__(self):  # pickled with the knowledge base: empty

@@ -25,11 +25,12 @@ from pathlib import Path
 from typing import Any, Callable, Generic, TypeVar
 
 import cachetools
-from fastapi import FastAPI, Query, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from ppexpert._version import __version__
@@ -43,8 +44,11 @@ from ppexpert.knowledge.problems import (
     Span,
     yaml_path,
 )
+from ppexpert.knowledge.xref import cross_references, load_plans
 from ppexpert.knowledge.yamlfile import load_document
 from ppexpert.present import derivation
+from ppexpert.present.readable import why_for_reader
+from ppexpert.present.site import build_site
 from ppexpert.reasoning import Assessment, assess, cellcache, knowledge_for
 from ppexpert.reasoning.run import assess_cached, load_plan
 from ppexpert.reasoning.document import dumps
@@ -196,6 +200,8 @@ class Calculator:
         self.pool: Pool | None = None  # set by create_app: where the work below runs
         self._inflight: dict[str, asyncio.Future] = {}
         self._kb: tuple[float, KnowledgeBase] | None = None
+        self._site: tuple[tuple, dict[str, str]] | None = None
+        self._site_lock = threading.Lock()
         self.share_cells = False  # a worker process hands the server each new cell's skeleton with its answer
         self._here = threading.Lock()  # held while this process works out an answer itself (document_here)
 
@@ -214,6 +220,18 @@ class Calculator:
         except InputError as error:
             raise ApiError(500, "the knowledge base has errors; run `ppexpert check`",
                            [problem_json(p) for p in error.errors]) from error
+
+    def site(self) -> dict[str, str]:
+        """The knowledge base's pages (`ppexpert site`), with the presets as its plans; rebuilt when the knowledge
+        base or a preset changed."""
+        kb = self.kb()
+        files = {p.stem: p for p in sorted(self.examples.glob("*.yaml"))} if self.examples.is_dir() else {}
+        stamp = (kb.version, tuple((p.name, p.stat().st_mtime_ns) for p in files.values()))
+        with self._site_lock:
+            if self._site is None or self._site[0] != stamp:
+                plans, _failed = load_plans(kb, files)
+                self._site = (stamp, build_site(kb, cross_references(kb, plans)))
+            return self._site[1]
 
     def _key(self, scenario: Any) -> tuple[KnowledgeBase, str]:
         if not isinstance(scenario, dict):
@@ -394,7 +412,7 @@ def worker_main(conn, knowledge: str, examples: str | None) -> None:
 
 
 # job kind -> (lane, priority within the lane): slider assessments first, what-if in its own lane
-_LANES = {"document": (FAST, 0), "why": (FAST, 1), "why-not": (FAST, 1), "picture": (FAST, 1), "report": (FAST, 2),
+_LANES = {"document": (FAST, 0), "why": (FAST, 1), "explain": (FAST, 1), "why-not": (FAST, 1), "picture": (FAST, 1), "report": (FAST, 2),
           "what-if": (SLOW, 0), "marks": (SLOW, 1)}  # marks (a few dozen engine runs) wait with what-if
 
 
@@ -427,6 +445,7 @@ def run_job(calc: Calculator, kind: str, args: tuple) -> tuple:
 
 _EXPLAIN: dict[str, Callable[[Assessment, str, Any], dict]] = {
     "why": lambda assessment, conclusion_id, level: assessment.why(conclusion_id),
+    "explain": lambda assessment, conclusion_id, level: why_for_reader(assessment, conclusion_id),
     "why-not": lambda assessment, conclusion_id, level: assessment.why_not(conclusion_id, level),
     "what-if": lambda assessment, conclusion_id, level: assessment.what_if(conclusion_id),
     "picture": lambda assessment, conclusion_id, level: {  # the derivation laid out by Graphviz, as SVG text
@@ -532,10 +551,11 @@ def create_app(knowledge: Path | str | None = None, examples: Path | str | None 
                                    "election_within_days": 100, "war_crimes_amnesty": "full",
                                    "us_commitment": "vague"}}}}}}
 
-    def explain_body(name: str) -> dict:
-        return {"requestBody": {"required": True, "content": {_JSON: {"schema": {
-            "type": "object", "required": ["scenario", "id"],
-            "properties": {"scenario": scenario_schema, "id": {"type": "string", "description": f"the conclusion to {name}, e.g. risk.defence"}}}}}}}
+    def explain_body(model: type[BaseModel]) -> dict:
+        """The request body's description, from its model (the scenario's own schema where it goes)."""
+        schema = model.model_json_schema()
+        schema["properties"]["scenario"] = {**scenario_schema, "description": "the scenario, as /api/assess takes it"}
+        return {"requestBody": {"required": True, "content": {_JSON: {"schema": schema}}}}
 
     # -- the page
 
@@ -548,6 +568,21 @@ def create_app(knowledge: Path | str | None = None, examples: Path | str | None 
     @app.get("/docs", include_in_schema=False)
     def docs() -> Response:  # FastAPI's own /docs loads Swagger UI from a CDN; this page works offline
         return Response(api_page(app.openapi()), media_type="text/html; charset=utf-8")
+
+    # -- the knowledge base as pages (the same as `ppexpert site`); relative links work under /kb/
+
+    @app.get("/kb", include_in_schema=False)
+    def kb_root() -> Response:
+        return RedirectResponse("/kb/", status_code=308)
+
+    @app.get("/kb/{page:path}", include_in_schema=False)
+    async def kb_page(page: str) -> Response:
+        pages = await _in_thread(calc.site)
+        text = pages.get(page or "index.html")
+        if text is None:
+            return Response("<!doctype html><title>Not found</title><p>No such page of the knowledge base. "
+                            "<a href='/kb/'>The index</a>.</p>", status_code=404, media_type="text/html; charset=utf-8")
+        return Response(text, media_type="text/html; charset=utf-8")
 
     # -- the API
 
@@ -593,16 +628,20 @@ def create_app(knowledge: Path | str | None = None, examples: Path | str | None 
         return Response(text, media_type=_JSON)
 
     @app.post("/api/why", summary="Why a conclusion holds (or why not): its derivation with citations",
-              openapi_extra=explain_body("explain"))
-    async def why_post(request: Request) -> Response:
-        body = _object(await _json_body(request), ("scenario", "id"))
-        return await explained(body.get("scenario"), body.get("id"), "why")
+              openapi_extra=explain_body(ExplainRequest))
+    async def why_post(body: ExplainRequest = Depends(request_of(ExplainRequest))) -> Response:
+        return await explained(body.scenario, body.id, "why")
+
+    @app.post("/api/explain", summary="Why a conclusion holds (or why not), in words for a reader: the rule that "
+              "holds first, rules set aside after it; ids and file positions only under each item's `details`",
+              openapi_extra=explain_body(ExplainRequest))
+    async def explain_post(body: ExplainRequest = Depends(request_of(ExplainRequest))) -> Response:
+        return await explained(body.scenario, body.id, "explain")
 
     @app.post("/api/why-picture", summary="The derivation of a conclusion as a picture: {id, svg} (SVG laid out by "
-              "Graphviz; 422 where its dot program is missing)", openapi_extra=explain_body("draw"))
-    async def why_picture(request: Request) -> Response:
-        body = _object(await _json_body(request), ("scenario", "id"))
-        return await explained(body.get("scenario"), body.get("id"), "picture")
+              "Graphviz; 422 where its dot program is missing)", openapi_extra=explain_body(ExplainRequest))
+    async def why_picture(body: ExplainRequest = Depends(request_of(ExplainRequest))) -> Response:
+        return await explained(body.scenario, body.id, "picture")
 
     @app.get("/api/why", summary="Why a conclusion holds in a preset scenario, optionally with changed inputs")
     async def why_get(preset: str = Query(description="a preset id from /api/scenarios"),
@@ -613,16 +652,14 @@ def create_app(knowledge: Path | str | None = None, examples: Path | str | None 
         return await explained(scenario, id, "why")
 
     @app.post("/api/why-not", summary="Why a conclusion (or a level of it) does not hold",
-              openapi_extra=explain_body("explain"))
-    async def why_not_post(request: Request) -> Response:
-        body = _object(await _json_body(request), ("scenario", "id", "level"))
-        return await explained(body.get("scenario"), body.get("id"), "why-not", body.get("level"))
+              openapi_extra=explain_body(WhyNotRequest))
+    async def why_not_post(body: WhyNotRequest = Depends(request_of(WhyNotRequest))) -> Response:
+        return await explained(body.scenario, body.id, "why-not", body.level)
 
     @app.post("/api/what-if", summary="The smallest change of one input that changes a conclusion",
-              openapi_extra=explain_body("change"))
-    async def what_if_post(request: Request) -> Response:
-        body = _object(await _json_body(request), ("scenario", "id"))
-        return await explained(body.get("scenario"), body.get("id"), "what-if")
+              openapi_extra=explain_body(ExplainRequest))
+    async def what_if_post(body: ExplainRequest = Depends(request_of(ExplainRequest))) -> Response:
+        return await explained(body.scenario, body.id, "what-if")
 
     @app.post("/api/marks", summary="Where each numeric input changes a risk level, the other inputs as sent: "
                                     "{input: [{at, changes: {risk id: [before, after]}}]} (exact, from the rules' "
@@ -768,13 +805,61 @@ def _depth(value: Any) -> int:
     return deepest
 
 
-def _object(body: Any, allowed: tuple[str, ...]) -> dict:
-    if not isinstance(body, dict):
-        raise _bad_request("expected a JSON object", "keys: " + ", ".join(allowed), code="wrong-type")
-    extra = sorted(set(body) - set(allowed))
-    if extra:
-        raise _bad_request(f"unknown key '{extra[0]}'", "keys: " + ", ".join(allowed), (extra[0],), code="unknown-key")
-    return body
+# ---------------------------------------------------------------- request bodies
+
+
+class ExplainRequest(BaseModel):
+    """The body of /api/why, /api/explain, /api/why-picture and /api/what-if."""
+
+    model_config = ConfigDict(extra="forbid")
+    scenario: Any = Field(description="the scenario, as /api/assess takes it")
+    id: str = Field(min_length=1, description="a conclusion id, e.g. risk.defence")
+
+
+class WhyNotRequest(ExplainRequest):
+    """The body of /api/why-not."""
+
+    level: str | None = Field(None, description="a level of the risk scale, e.g. critical (default: any level)")
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def request_of(model: type[M]) -> Callable[[Request], Any]:
+    """A FastAPI dependency: the body read as JSON by the guarded parser (no NaN, bounded depth), then validated by
+    `model`; every problem answers 422 in the API's own format (field, message, hint, code)."""
+
+    async def read(request: Request) -> M:
+        data = await _json_body(request)
+        try:
+            return model.model_validate(data)
+        except ValidationError as error:
+            raise ApiError(422, "invalid request", [_body_problem(e, model) for e in error.errors()]) from None
+
+    return read
+
+
+def _body_problem(error: dict, model: type[BaseModel]) -> dict:
+    path = tuple(str(part) for part in error.get("loc", ()))
+    keys = "keys: " + ", ".join(model.model_fields)
+    kind = str(error.get("type", ""))
+    if kind == "string_unicode":  # a key or a text with a lone surrogate: named (ASCII-escaped in the body)
+        where = path or ((str(error["input"]),) if isinstance(error.get("input"), str) else ())
+        return problem_json(Problem(Span("<request>"), where, f"'{where[-1] if where else ''}' is not valid Unicode",
+                                    "send text in UTF-8 without lone surrogates", code="bad-request"))
+    if kind == "extra_forbidden":
+        message, hint, code = f"unknown key '{path[-1]}'", keys, "unknown-key"
+    elif kind == "missing":
+        message, hint, code = f"missing key '{path[-1]}'", keys, "missing-key"
+    elif kind == "string_too_short":
+        message, hint, code = f"`{path[-1]}` is empty", "pass `id`, e.g. risk.sovereignty", "missing-key"
+    elif kind in ("model_type", "model_attributes_type", "dict_type"):
+        message, hint, code = "expected a JSON object", keys, "wrong-type"
+    elif kind.startswith("string"):
+        message, hint, code = f"`{path[-1]}` must be text", "e.g. \"risk.defence\" or \"critical\"", "wrong-type"
+    else:
+        message, hint, code = str(error.get("msg", "invalid value")), keys, "bad-request"
+    return problem_json(Problem(Span("<request>"), path, message, hint, code=code))
 
 
 def _with_changes(scenario: dict, changes: list[str], kb: KnowledgeBase) -> dict:

@@ -139,7 +139,8 @@ function choiceInput(name, words, getValue, setValue) {
     return radio;
   });
   return {el: group, sync: () => radios.forEach(r => { r.checked = r.value === String(getValue()); }),
-          disable: off => radios.forEach(r => { r.disabled = off; })};
+          // "not stated" (or none): no answer stays highlighted while the plan does not give one
+          disable: off => radios.forEach(r => { r.disabled = off; if (off) r.checked = false; })};
 }
 
 function buildControl(parameter) {
@@ -504,7 +505,7 @@ function shown(area) {
 function openQuestionsOf(area, doc) {
   // what inputs the plan leaves unstated would decide (`area.open`; older documents: the undetermined risks)
   return area.open !== undefined ? area.open
-    : doc.undetermined.filter(u => u.conclusion === `risk.${area.id}`).map(u => u.sentence);
+    : doc.undetermined.filter(u => u.conclusion === `risk.${area.id}`).map(u => u.words || u.sentence);
 }
 
 function renderOverall(doc) {
@@ -627,7 +628,7 @@ function renderBeyond(doc) {
   if (beyond.length) sections.push(h("section", {}, h("h2", {}, "Consequences beyond the areas"), list(beyond, item)));
   if (doc.undetermined.length) {
     sections.push(h("section", {}, h("h2", {}, "Left open by inputs the plan does not state"),
-      list(doc.undetermined, u => h("li", {}, u.sentence))));
+      list(doc.undetermined, u => h("li", {}, u.words || u.sentence))));
   }
   if (doc.defeated.length) {
     sections.push(h("details", {}, h("summary", {}, `Overridden conclusions (${doc.defeated.length})`),
@@ -679,9 +680,10 @@ async function explain(conclusion, panel) {
   panel.hidden = false;
   panel.replaceChildren(h("p", {class: "hint"}, "Deriving\u2026"));
   try {
-    const tree = await api("POST", "/api/why", {scenario: currentScenario(), id: conclusion});
-    panel.replaceChildren(h("h3", {}, "Why?"), tree.holds === false ? whyNot(tree) : derivation(tree));
-    if (tree.holds !== false) picture(conclusion, panel);
+    // in words for a reader (/api/explain); /api/why gives the same derivation with its ids, for programs
+    const result = await api("POST", "/api/explain", {scenario: currentScenario(), id: conclusion});
+    panel.replaceChildren(h("h3", {}, "Why?"), readable(result));
+    if (result.holds !== false) picture(conclusion, panel);
   } catch (error) {
     panel.replaceChildren(h("p", {class: "error"}, error.message));
   }
@@ -719,46 +721,61 @@ function citation(source) {
   const cite = source.address
     ? h("a", {class: "citation", href: source.address, target: "_blank", rel: "noopener noreferrer"}, label)
     : h("span", {class: "citation"}, label);
-  return h("cite", {title: source.text || null, dataset: {ref: source.ref}}, cite);
+  return h("cite", {title: source.text || null}, cite);
 }
 
-function derivation(node) {
-  // a conclusion: the rules that derived it, each with its tests, what they matched and what they rest on
-  const items = node.derivations.map(rule => h("li", {class: "rule"},
-    h("div", {}, h("strong", {}, rule.title)),
-    rule.rationale ? h("p", {class: "rationale"}, rule.rationale) : null,
-    rule.note ? h("p", {class: "note"}, rule.note) : null,
-    rule.plan_points && rule.plan_points.length ? h("p", {class: "points"}, "Plan points: " + rule.plan_points.join(", ")) : null,
-    rule.premises.length ? h("ul", {class: "premises"}, rule.premises.map(premise)) : null,
-    rule.rests_on.length ? h("div", {class: "rests-on"}, "Legal and factual basis:",
-      h("ul", {}, rule.rests_on.map(s => h("li", {}, citation(s), s.text ? h("q", {}, s.text) : null)))) : null,
-    rule.context && rule.context.length ? h("div", {class: "context"}, "Context, not a basis:",
-      h("ul", {}, rule.context.map(s => h("li", {}, citation(s), s.text ? h("q", {}, s.text) : null)))) : null,
-    h("details", {class: "researcher"}, h("summary", {}, "Details for researchers"),
-      h("p", {class: "at"}, `Rule ${rule.rule}, ${rule.at}`))));
-  return h("div", {class: "tree"},
-    h("p", {class: "node"}, node.text),
-    h("ul", {class: "derivations"}, items),
-    node.defeated && node.defeated.length ? h("ul", {class: "defeated"}, node.defeated.map(d => h("li", {}, "Overridden: ", d.reason))) : null);
+const ROLES = {"holds": "Holds:", "set aside": "Set aside:", "applies": "Would apply:", "does not apply": "Does not apply:"};
+
+function readable(result) {
+  // the derivation in words (present/readable.py): the rule that holds first, rules set aside after it
+  return h("div", {class: "tree reader"},
+    h("p", {class: "node"}, result.headline, result.sentence ? h("span", {class: "sentence"}, " \u2014 " + result.sentence) : null),
+    result.shown_above ? h("p", {class: "hint"}, "Its derivation is shown above.") : null,
+    result.rules.length ? h("ul", {class: "derivations"}, result.rules.map(ruleInWords)) : null,
+    researcher([result.details]));
 }
 
-function premise(node) {
-  if (node.type === "conclusion") {
-    return h("li", {class: "premise conclusion"}, node.test ? h("span", {class: "test"}, node.test + ": ") : null, derivation(node));
+function ruleInWords(rule) {
+  const premises = rule.premises || [];
+  return h("li", {class: `rule role-${rule.role.replace(/ /g, "-")}`, dataset: {role: rule.role}},
+    h("div", {}, h("span", {class: "role"}, ROLES[rule.role] || ""), " ", h("strong", {}, rule.title)),
+    rule.verdict ? h("p", {class: "verdict"}, rule.verdict) : null,
+    premises.length ? h("ul", {class: "premises"}, premises.map(premiseInWords)) : null,
+    rule.tests ? h("ul", {class: "tests"}, rule.tests.map(t => h("li", {class: t.holds ? "holds" : "fails"},
+      (t.holds ? "\u2713 " : "\u2717 ") + t.text + (t.actual ? ` (here: ${t.actual})` : "")))) : null,
+    rule.sources && rule.sources.length ? h("div", {class: "rests-on"}, "Legal and factual basis:",
+      h("ul", {}, rule.sources.map(s => h("li", {}, citation(s), s.text ? h("q", {}, s.text) : null)))) : null,
+    rule.context && rule.context.length ? h("div", {class: "rests-on context"}, "Context, not a basis:",
+      h("ul", {}, rule.context.map(s => h("li", {}, citation(s))))) : null,
+    rule.rationale ? h("p", {class: "rationale"}, "Why the threshold sits there: " + rule.rationale) : null,
+    rule.note ? h("p", {class: "note"}, "What the rule simplifies: " + rule.note) : null,
+    rule.points ? h("p", {class: "points"}, rule.points) : null,
+    researcher([rule.details, ...premises.flatMap(detailsOf)]));
+}
+
+function detailsOf(premise) {
+  return premise.kind === "conclusion" ? [] : [premise.details, ...(premise.children || []).flatMap(detailsOf)];
+}
+
+function premiseInWords(p) {
+  if (p.kind === "conclusion") {
+    return h("li", {class: "premise conclusion"}, p.test ? h("div", {class: "test"}, "\u2713 " + p.test) : null,
+             readable(p.conclusion));
   }
-  return h("li", {class: `premise ${node.type}`},
-    node.test ? h("span", {class: "test"}, node.test + ": ") : null,
-    node.text,
-    node.citation ? h("span", {class: "sources"}, " ", citation(node.citation)) : null,
-    node.children && node.children.length ? h("ul", {}, node.children.map(premise)) : null);
+  return h("li", {class: `premise ${p.kind}`},
+    h("span", {class: "value"}, p.text), p.origin ? h("span", {class: "origin"}, ` (${p.origin})`) : null,
+    p.test ? h("div", {class: "test"}, "\u2713 " + p.test) : null,
+    p.note ? h("p", {class: "note"}, p.note) : null,
+    p.source ? h("div", {class: "sources"}, citation(p.source)) : null,
+    p.children && p.children.length ? h("ul", {}, p.children.map(premiseInWords)) : null);
 }
 
-function whyNot(result) {
-  const notes = result.why_not ? result.why_not.rules : [];
-  return h("div", {class: "tree"}, h("p", {class: "node"}, result.text),
-    h("ul", {}, notes.map(rule => h("li", {}, rule.verdict,
-      h("ul", {}, rule.tests.map(t => h("li", {class: t.holds ? "holds" : "fails"},
-        (t.holds ? "\u2713 " : "\u2717 ") + `${t.test} (it is ${t.actual})`)))))));
+function researcher(items) {
+  // ids and file positions, for researchers only: folded away
+  const lines = items.filter(Boolean).map(d => Object.entries(d).filter(([, v]) => v).map(([k, v]) => `${k}: ${v}`).join(", "))
+                     .filter(Boolean);
+  return lines.length ? h("details", {class: "researcher"}, h("summary", {}, "Details for researchers"),
+                          h("ul", {class: "at"}, [...new Set(lines)].map(line => h("li", {}, line)))) : null;
 }
 
 // ---------------------------------------------------------------- report download
