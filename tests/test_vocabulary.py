@@ -277,3 +277,20 @@ def test_the_ground_ukraine_leaves_takes_its_own_status_where_the_plan_gives_one
     assert inputs["territory_recognised_pct"].value == expected(recognised)
     assert inputs["territory_recognised_de_jure_pct"].value == expected(in_law)
     assert inputs["recognition_of_annexation"].value == recognition
+
+
+@pytest.mark.parametrize("status", ["recognised-de-facto", "frozen"])
+def test_ground_that_may_be_left_with_a_status_of_its_own_leaves_the_recognition_open(status):
+    """Whether Ukraine withdraws is open, and the ground it would leave is recognised in law: the strongest
+    recognition, the share recognised in law and the United States' recognition are open, never settled by the
+    region's own status alone."""
+    donetsk = {"status": status, "withdrawal": "unknown", "withdrawal_status": "recognised-de-jure",
+               "recognised_by": ["united-states"]}
+    inputs = load_scenario(scenario(territory={**every_region("restored"), "donetsk": donetsk}), KB).inputs
+    assert inputs["recognition_of_annexation"].value == UNKNOWN
+    assert inputs["territory_recognised_de_jure_pct"].value == UNKNOWN
+    assert inputs["recognition_by_us"].value == (True if status.startswith("recognised") else UNKNOWN)
+    settled = {**donetsk, "withdrawal": False}
+    inputs = load_scenario(scenario(territory={**every_region("restored"), "donetsk": settled}), KB).inputs
+    assert inputs["recognition_of_annexation"].value == ("de-facto" if status.startswith("recognised") else "none")
+    assert inputs["territory_recognised_de_jure_pct"].value == 0

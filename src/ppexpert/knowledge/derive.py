@@ -199,11 +199,13 @@ def _russian_share(loaded, kb, region: str, counted: tuple[str, ...]) -> Any:
     if held <= 0 or withdrawal in (False, None, NOT_ADDRESSED, NOT_APPLICABLE):
         return occupied
     left = _withdrawal_status(loaded, region, status)
-    if left == UNKNOWN and set(kb.parameters[f"{TERRITORY}.{region}.withdrawal_status"].choices) <= set(counted):
-        left = status if status in counted else counted[0]  # every status it could take is counted
+    if left != UNKNOWN:
+        left_counted = left in counted
+    else:  # counted whatever it is, when every status it could take is counted
+        left_counted = set(kb.parameters[f"{TERRITORY}.{region}.withdrawal_status"].choices) <= set(counted) or UNKNOWN
     if withdrawal is not True:  # open: the held part may or may not go
-        return UNKNOWN if left == UNKNOWN or left in counted else occupied
-    return UNKNOWN if left == UNKNOWN else occupied + held if left in counted else occupied
+        return occupied if left_counted is False else UNKNOWN
+    return UNKNOWN if left_counted == UNKNOWN else occupied + held if left_counted else occupied
 
 
 def _withdrawal_status(loaded: LoadedScenario, region: str, status: Any) -> Any:
@@ -272,8 +274,14 @@ def _recognition(loaded, kb):
 
 
 def _left_status(loaded: LoadedScenario, region: str, status: Any) -> Any:
-    """The status of the ground Ukraine leaves in the region, where it leaves any (else none)."""
-    return _withdrawal_status(loaded, region, status) if _withdrawal(loaded, region, status) is True else None
+    """The status of the ground Ukraine leaves in the region: None where it leaves none, and unknown where whether
+    it leaves any is open and that ground could be recognised apart from the region."""
+    withdrawal = _withdrawal(loaded, region, status)
+    left = _withdrawal_status(loaded, region, status)
+    if withdrawal is True:
+        return left
+    open_ = withdrawal == UNKNOWN and left != status and (left == UNKNOWN or left in RECOGNISED)
+    return UNKNOWN if open_ else None
 
 
 def _recognised_by(who: str):
@@ -283,12 +291,19 @@ def _recognised_by(who: str):
         for region in _regions(kb):
             status = _value(loaded, f"{TERRITORY}.{region}.status")
             by = _value(loaded, f"{TERRITORY}.{region}.recognised_by")
-            if status == UNKNOWN and by != []:
+            if status == UNKNOWN:
+                open_ = open_ or by != []
+                continue
+            left = _left_status(loaded, region, status)
+            recognised = status in RECOGNISED or left in RECOGNISED
+            if not recognised and left != UNKNOWN:
+                continue
+            if by == UNKNOWN:
                 open_ = True
-            elif status in RECOGNISED or _left_status(loaded, region, status) in RECOGNISED:
-                if isinstance(by, list):
-                    found = found or who in by
-                elif by == UNKNOWN:
+            elif isinstance(by, list) and who in by:
+                if recognised:
+                    found = True
+                else:  # the ground Ukraine may leave could be recognised
                     open_ = True
         return (True if found else UNKNOWN if open_ else False), _region_reads(
             kb, ("status", "withdrawal", "withdrawal_status", "recognised_by"), baselines=False)
