@@ -34,17 +34,20 @@ def floor_rules(kb) -> list[m.Rule]:
         return []
     names = kb.scale.names
     rated = {rule.then.risk for rule in kb.rules if rule.then.kind == "risk"}
+    levelled: dict[str, list[m.Rule]] = {}  # area -> the rules that rate it on the scale
+    for r in kb.rules:
+        if r.then.kind == "risk" and not r.floor and r.then.level in names:
+            levelled.setdefault(r.then.risk, []).append(r)
     made: list[m.Rule] = []
     raised: dict[str, list[str]] = {}  # rule id -> floor rules it overrides (it stands at or above their level)
     for level in kb.scale.levels:
         rank = names.index(level.id)
-        for index, floor in enumerate(level.floors):
+        for floor in level.floors:
             for trigger in kb.rules:
                 area = trigger.then.area
                 if trigger.then.kind != floor.kind or area is None or area not in rated or trigger.floor:
                     continue
-                area_rules = [r for r in kb.rules if r.then.kind == "risk" and r.then.risk == area and not r.floor
-                              and r.then.level in names]
+                area_rules = levelled.get(area, [])
                 rule = m.Rule(
                     id=floor_rule_id(level.id, trigger.id),
                     # in words: a reader sees the title and the sentence (the ids are in the rule's id and `floor`)
